@@ -1,0 +1,1 @@
+"""asv benchmark modules: thin adapters over the case definitions in suite/."""

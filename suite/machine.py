@@ -1,0 +1,117 @@
+"""What the numbers were measured on: hardware, drivers, torch and its numerics flags."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    if sys.platform == "darwin":
+        out = _command(["sysctl", "-n", "machdep.cpu.brand_string"])
+        if out:
+            return out
+    return platform.processor() or platform.machine()
+
+
+def _command(argv: list[str]) -> str | None:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _gpus() -> list[dict]:
+    if not torch.cuda.is_available():
+        return []
+    smi = _command(["nvidia-smi", "--query-gpu=driver_version,clocks.max.sm,clocks.max.mem",
+                    "--format=csv,noheader,nounits"])
+    smi_rows = [r.split(", ") for r in smi.splitlines()] if smi else []
+    gpus = []
+    for i in range(torch.cuda.device_count()):
+        p = torch.cuda.get_device_properties(i)
+        gpu = {"index": i, "name": p.name, "capability": f"{p.major}.{p.minor}",
+               "memory_gib": round(p.total_memory / 2**30, 1),
+               "multiprocessors": p.multi_processor_count}
+        if i < len(smi_rows) and len(smi_rows[i]) == 3:
+            gpu.update(driver=smi_rows[i][0], max_sm_clock_mhz=smi_rows[i][1],
+                       max_memory_clock_mhz=smi_rows[i][2])
+        gpus.append(gpu)
+    return gpus
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
+
+
+def machine_name(gpus: list[dict] | None = None) -> str:
+    """A stable folder name: $OPSUITE_MACHINE, else the GPU model, else the CPU model."""
+    if os.environ.get("OPSUITE_MACHINE"):
+        return slug(os.environ["OPSUITE_MACHINE"])
+    gpus = _gpus() if gpus is None else gpus
+    return slug(gpus[0]["name"] if gpus else _cpu_name())
+
+
+def machine_info() -> dict:
+    gpus = _gpus()
+    info = {
+        "name": machine_name(gpus),
+        "hostname": socket.gethostname(),
+        "platform": platform.platform(),
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "gpus": gpus,
+    }
+    if gpus:
+        info["driver"] = gpus[0].get("driver")
+        info["cuda"] = torch.version.cuda
+    return info
+
+
+def torch_info() -> dict:
+    cuda = torch.backends.cuda
+    return {
+        "version": torch.__version__,
+        "git_version": torch.version.git_version,
+        "cuda": torch.version.cuda,
+        "hip": torch.version.hip,
+        "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
+        "threads": torch.get_num_threads(),
+        "interop_threads": torch.get_num_interop_threads(),
+        "flags": {
+            "tf32_matmul": cuda.matmul.allow_tf32,
+            "tf32_cudnn": torch.backends.cudnn.allow_tf32,
+            "float32_matmul_precision": torch.get_float32_matmul_precision(),
+            "fp16_reduced_precision_reduction": cuda.matmul.allow_fp16_reduced_precision_reduction,
+            "bf16_reduced_precision_reduction": cuda.matmul.allow_bf16_reduced_precision_reduction,
+            "deterministic": torch.are_deterministic_algorithms_enabled(),
+            "cudnn_benchmark": torch.backends.cudnn.benchmark,
+            "default_dtype": str(torch.get_default_dtype()),
+        },
+    }
+
+
+def git_commit() -> dict:
+    """The commit of the suite itself, and whether the tree had uncommitted changes."""
+    head = _command(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"])
+    if head is None:
+        return {"commit": None, "dirty": None}
+    status = _command(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"])
+    return {"commit": head, "dirty": bool(status)}

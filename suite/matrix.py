@@ -1,0 +1,52 @@
+"""The end-of-run matrix: specs x backends, counts per backend, and what broke."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed")
+CELL = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "skipped": "skip", "xfailed": "xfail"}
+
+
+def frame(records: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(records, columns=["spec", "op", "claim", "backend", "outcome",
+                                          "message", "repro"])
+
+
+def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
+    """The matrix as text. ``backends`` lists every selected backend, available or not."""
+    df = frame(records)
+    names = [b["name"] for b in backends]
+    lines = []
+    if not df.empty:
+        short = df.assign(spec=df.spec.str.split("::").str[-1])
+        matrix = (short.pivot_table(index=["op", "spec"], columns="backend", values="outcome",
+                                    aggfunc="first")
+                  .reindex(columns=[n for n in names if n in set(df.backend)])
+                  .apply(lambda col: col.map(CELL)).fillna(""))
+        matrix.columns.name = None
+        with pd.option_context("display.width", width, "display.max_rows", None,
+                               "display.max_colwidth", 70):
+            lines.append(matrix.to_string())
+        counts = (df.groupby("backend").outcome.value_counts().unstack(fill_value=0)
+                  .reindex(columns=list(OUTCOMES), fill_value=0))
+        counts = counts.reindex([n for n in names if n in counts.index])
+        lines += ["", "Counts per backend:", counts.to_string()]
+    gone = [b for b in backends if not b["available"]]
+    if gone:
+        lines += ["", "Unavailable backends (every spec skipped):"]
+        lines += [f"  {b['name']}: {b['reason']}" for b in gone]
+    broken = df[df.outcome.isin(["failed", "error"])] if not df.empty else df
+    if not broken.empty:
+        lines += ["", f"{len(broken)} broken (spec x backend):"]
+        for r in broken.itertuples():
+            lines += [f"  {r.outcome.upper()} {r.spec} on {r.backend}",
+                      f"    claim ({r.op}): {r.claim}",
+                      f"    {first_line(r.message)}",
+                      f"    repro: {r.repro}"]
+    return "\n".join(lines)
+
+
+def first_line(text: str | None, limit: int = 300) -> str:
+    text = (text or "").strip().splitlines()[0] if text and text.strip() else ""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

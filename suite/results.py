@@ -1,0 +1,73 @@
+"""Result files: atomic, never overwriting an earlier run."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from suite.machine import PROJECT_ROOT
+
+SCHEMA = "opsuite.conformance/1"
+
+
+class ResultsError(ValueError):
+    pass
+
+
+def results_root() -> Path:
+    """``results/`` of the checkout when run from one, else of the current directory."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "conformance").is_dir():
+        return PROJECT_ROOT / "results"
+    return Path.cwd() / "results"
+
+
+def default_path(machine: str, commit: str | None) -> Path:
+    """A new file under results/conformance/<machine>/, named by UTC time and commit."""
+    folder = results_root() / "conformance" / machine
+    stem = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + (f"-{commit[:8]}" if commit else "")
+    path, n = folder / f"{stem}.json", 1
+    while path.exists():
+        path, n = folder / f"{stem}-{n}.json", n + 1
+    return path
+
+
+def check_writable(path: Path) -> None:
+    """Fail before the run, not after it, when the results could not be kept."""
+    if path.exists():
+        raise ResultsError(f"{path} already exists; results never overwrite an earlier run")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise ResultsError(f"cannot write results to {path}: {exc.strerror or exc}") from None
+
+
+def write_new(path: Path, data: dict) -> None:
+    """Write ``data`` as JSON to a new file: a complete file appears, or none does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1, default=str)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)  # unlike rename, link refuses to replace an existing file
+    except FileExistsError:
+        raise ResultsError(f"{path} appeared during the run; results kept nothing over it") from None
+    finally:
+        os.unlink(tmp)
+
+
+def read(path: Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ResultsError(f"{path} is not a readable results file: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema", "").split("/")[0] != SCHEMA.split("/")[0]:
+        raise ResultsError(f"{path} is not an opsuite conformance results file")
+    return data

@@ -7,7 +7,7 @@
     reason = "why it diverges"
     link = "https://github.com/pytorch/pytorch/issues/..."
 
-``spec`` matches a spec id by suffix (so the leading folder may be left out) and may end
+``spec`` matches a spec id by suffix (the leading folders, or the whole file part, may be left out) and may end
 in ``*`` to cover every parameter set. A matching spec is expected to fail (strict xfail):
 one that passes again is reported as failed, and an entry that matches no spec is reported.
 """
@@ -49,7 +49,7 @@ class Divergence:
     def names(self, spec_id: str) -> bool:
         """Whether the entry's spec pattern names this spec id (any backend, any torch)."""
         pattern = re.escape(self.spec).replace(r"\*", ".*")
-        return re.search(rf"(^|/){pattern}$", spec_id) is not None
+        return re.search(rf"(^|/|::){pattern}$", spec_id) is not None
 
     def describe(self) -> str:
         where = f" on torch {self.torch}" if self.torch else ""

@@ -211,12 +211,12 @@ class Recorder:
         if rec["outcome"] in ("failed", "error"):
             return  # the first break is the one to report
         if report.when == "call":
-            if hasattr(report, "wasxfail"):
-                if report.skipped:
-                    rec["outcome"], rec["message"] = "xfailed", report.wasxfail
-                else:  # a strict xpass: the known divergence is gone
-                    rec["outcome"] = "failed"
-                    rec["message"] = f"known divergence no longer fails: {report.wasxfail}"
+            if report.skipped and hasattr(report, "wasxfail"):
+                rec["outcome"], rec["message"] = "xfailed", report.wasxfail
+            elif report.failed and str(report.longrepr).startswith("[XPASS(strict)]"):
+                rec["outcome"] = "failed"  # the known divergence is gone: say so
+                reason = str(report.longrepr).removeprefix("[XPASS(strict)] known divergence: ")
+                rec["message"] = f"known divergence no longer fails: {reason}"
             elif report.failed and (f"{PROP}.crash", True) in report.user_properties:
                 rec["outcome"], rec["message"] = "error", f"the backend raised: {_message(report)}"
             elif report.failed:

@@ -39,9 +39,10 @@ def describe(fn: Callable, args, kwargs) -> str:
                 return f"torch.tensor({x.detach().tolist()}, dtype={x.dtype}{grad})"
             return f"<tensor shape={tuple(x.shape)} dtype={x.dtype}{grad}>"
         return repr(x)
-    name = getattr(fn, "__qualname__", None) or repr(fn)
-    if getattr(fn, "__module__", None) in ("torch", "torch.functional") and "<" not in name:
-        name = f"torch.{name}"
+    if getattr(fn, "__module__", None) in ("torch", "torch.functional"):
+        name = f"torch.{fn.__name__}"  # torch.sum, not torch._VariableFunctionsClass.sum
+    else:
+        name = getattr(fn, "__qualname__", None) or repr(fn)
     parts = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
     return f"{name}({', '.join(parts)})"
 

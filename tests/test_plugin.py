@@ -1,0 +1,244 @@
+"""The pytest plugin end to end, on small spec files made for each test."""
+
+import json
+
+import pytest
+
+SPECS = '''
+import torch
+from suite.spec import spec
+from suite.expect import assert_exact
+
+TIES = "If there are multiple maximal values then the indices of the first maximal value are returned."
+KEEPDIM = ("keepdim (bool, optional): whether the output tensor has :attr:`dim` retained or not. "
+           "Default: ``False``.")
+
+@spec("torch.argmax", TIES)
+def test_ties(run, observe):
+    observe("rows", 1)
+    assert_exact(run(torch.argmax, torch.tensor([1, 3, 3])), torch.tensor(1))
+
+@spec("torch.argmax", KEEPDIM, needs_values=False)
+def test_keepdim(run):
+    out = run(torch.argmax, torch.zeros(2, 3), dim=1, keepdim=True)
+    assert_exact(out, torch.zeros(2, 1, dtype=torch.int64))
+'''
+
+BENDS = '''
+import torch
+from torch.overrides import TorchFunctionMode
+from suite.backends import Backend
+
+class LastOnTies(TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is torch.argmax and kwargs.get("dim") is None:
+            x = args[0].flatten()
+            return x.numel() - 1 - x.flip(0).argmax()
+        return func(*args, **kwargs)
+
+class Crash(TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func is torch.argmax:
+            raise NotImplementedError("argmax is not implemented on this device")
+        return func(*args, **(kwargs or {}))
+
+BENT = Backend("bent", "cpu", context=LastOnTies)
+CRASH = Backend("crash", "cpu", context=Crash)
+NOT_A_BACKEND = "cpu"
+'''
+
+
+@pytest.fixture
+def suite_dir(pytester):
+    pytester.makepyfile(test_specs=SPECS, bends=BENDS)
+    pytester.syspathinsert()
+    return pytester
+
+
+def records(path):
+    data = json.loads(path.read_text())
+    return data, {(r["spec"].split("::")[-1], r["backend"]): r for r in data["records"]}
+
+
+def test_one_record_per_spec_and_backend_with_claim_input_and_observations(suite_dir):
+    out = suite_dir.path / "results" / "run.json"
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "meta", "--output", str(out))
+    assert result.ret == 0
+    data, recs = records(out)
+    assert set(recs) == {("test_ties", "cpu"), ("test_ties", "meta"),
+                         ("test_keepdim", "cpu"), ("test_keepdim", "meta")}
+    ties = recs["test_ties", "cpu"]
+    assert ties["outcome"] == "passed" and ties["op"] == "torch.argmax"
+    assert ties["claim"].startswith("If there are multiple maximal values")
+    assert ties["url"] == "https://docs.pytorch.org/docs/stable/generated/torch.argmax.html"
+    assert ties["observations"] == {"rows": 1}
+    assert ties["input"] == "torch.argmax(torch.tensor([1, 3, 3], dtype=torch.int64))"
+    assert ties["spec"] == "test_specs.py::test_ties"
+    skipped = recs["test_ties", "meta"]
+    assert skipped["outcome"] == "skipped" and "meta tensors carry no values" in skipped["message"]
+    assert recs["test_keepdim", "meta"]["outcome"] == "passed"
+    for key in ("machine", "torch", "commit", "backends", "records", "created"):
+        assert key in data
+    assert data["machine"]["cpu"] and data["machine"]["name"]
+    assert {"deterministic", "tf32_matmul"} <= set(data["torch"]["flags"])
+    assert data["torch"]["threads"] >= 1
+    result.stdout.fnmatch_lines(["*opsuite conformance*", "*Counts per backend*", f"results: {out}"])
+
+
+def test_a_bent_backend_fails_with_the_claim_the_input_and_a_repro(suite_dir):
+    out = suite_dir.path / "bent.json"
+    result = suite_dir.runpytest("--backend", "bends:BENT", "--backend", "cpu", "--output", str(out))
+    assert result.ret == 1
+    _, recs = records(out)
+    assert recs["test_ties", "bent"]["outcome"] == "failed"
+    assert recs["test_ties", "cpu"]["outcome"] == "passed"
+    result.stdout.fnmatch_lines([
+        "*FAILED test_specs.py::test_ties on bent",
+        "*claim (torch.argmax): If there are multiple maximal values*",
+        "*got tensor(2*documented tensor(1*",
+        "*repro: pytest 'test_specs.py::test_ties[[]bent[]]' --backend bends:BENT",
+    ])
+    result.stdout.fnmatch_lines(["*input: torch.argmax(torch.tensor([[]1, 3, 3[]]*"])
+
+
+def test_a_backend_that_crashes_is_an_error_for_it_and_the_others_go_on(suite_dir):
+    out = suite_dir.path / "crash.json"
+    result = suite_dir.runpytest("--backend", "bends:CRASH", "--backend", "cpu", "--output", str(out))
+    assert result.ret == 1
+    _, recs = records(out)
+    crash = recs["test_ties", "crash"]
+    assert crash["outcome"] == "error" and "not implemented on this device" in crash["message"]
+    assert recs["test_ties", "cpu"]["outcome"] == "passed"
+    assert recs["test_keepdim", "cpu"]["outcome"] == "passed"
+
+
+def test_known_divergences_expect_failure_strictly_and_report_stale_entries(suite_dir):
+    known = suite_dir.path / "known.toml"
+    known.write_text('''
+[[divergence]]
+spec = "test_specs.py::test_ties"
+backend = "bent"
+reason = "returns the last index"
+link = "https://example.org/issue/1"
+
+[[divergence]]
+spec = "test_ties"
+backend = "cpu"
+torch = ">=2.0"
+reason = "was broken once"
+link = "https://example.org/issue/2"
+
+[[divergence]]
+spec = "test_specs.py::test_renamed_long_ago"
+backend = "*"
+reason = "names nothing"
+link = "https://example.org/issue/3"
+
+[[divergence]]
+spec = "test_keepdim"
+backend = "cpu"
+torch = "<1.0"
+reason = "outside the torch range, so not applied"
+link = "https://example.org/issue/4"
+''')
+    out = suite_dir.path / "known.json"
+    result = suite_dir.runpytest("--backend", "bends:BENT", "--backend", "cpu",
+                                 "--known-divergences", str(known), "--output", str(out))
+    data, recs = records(out)
+    assert recs["test_ties", "bent"]["outcome"] == "xfailed"
+    assert "returns the last index" in recs["test_ties", "bent"]["message"]
+    assert recs["test_ties", "cpu"]["outcome"] == "failed"
+    assert "known divergence no longer fails" in recs["test_ties", "cpu"]["message"]
+    assert recs["test_keepdim", "cpu"]["outcome"] == "passed"
+    assert data["known_divergences"]["unmatched"] == ["test_specs.py::test_renamed_long_ago on *"]
+    result.stdout.fnmatch_lines(["*UNMATCHED known divergence*test_renamed_long_ago*"])
+    assert result.ret == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--backend", "nope"], "unknown backend 'nope'"),
+    (["--backend", "no_such_module:B"], "cannot import 'no_such_module'"),
+    (["--backend", "bends:NOT_A_BACKEND"], "is a str, not a suite.backends.Backend"),
+    (["--output", "existing.json"], "already exists"),
+    (["--output", "blocker/r.json"], "cannot write results"),
+    (["--known-divergences", "broken.toml"], "is not valid TOML"),
+    (["--known-divergences", "missing.toml"], "does not exist"),
+])
+def test_bad_input_is_one_line_and_exit_2(suite_dir, args, message):
+    (suite_dir.path / "existing.json").write_text("earlier run")
+    (suite_dir.path / "blocker").write_text("")
+    (suite_dir.path / "broken.toml").write_text("[[divergence]\n")
+    result = suite_dir.runpytest_subprocess(*args)  # as a user runs it: a real exit status
+    assert result.ret == 2
+    errors = [line for line in result.errlines if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("opsuite: ") and message in errors[0]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert (suite_dir.path / "existing.json").read_text() == "earlier run"
+
+
+def test_no_spec_ran_is_a_non_zero_exit(suite_dir):
+    result = suite_dir.runpytest("--backend", "meta", "-k", "test_ties")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_unavailable_backends_are_reported_not_dropped(suite_dir):
+    out = suite_dir.path / "gone.json"
+    suite_dir.runpytest("--backend", "cpu", "--backend", "cuda:7", "--output", str(out))
+    data, recs = records(out)
+    gone = recs["test_ties", "cuda:7"]
+    assert gone["outcome"] == "skipped" and gone["message"].startswith("backend unavailable")
+    assert {"name": "cuda:7", "available": False}.items() <= data["backends"][1].items()
+
+
+def test_interrupted_run_writes_no_file(suite_dir):
+    suite_dir.makepyfile(test_interrupt='''
+import torch
+from suite.spec import spec
+
+@spec("torch.argmax", "If there are multiple maximal values then the indices of the first maximal value are returned.")
+def test_interrupted(run):
+    run(torch.argmax, torch.tensor([1, 2]))
+    raise KeyboardInterrupt
+''')
+    out = suite_dir.path / "interrupted.json"
+    result = suite_dir.runpytest("--output", str(out))
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert not out.exists() and not list(suite_dir.path.glob(".interrupted.json.*"))
+    result.stdout.fnmatch_lines(["*interrupted: no results file written*"])
+
+
+def test_documentation_drift_is_reported(suite_dir):
+    suite_dir.makepyfile(test_drift='''
+import torch
+from suite.spec import spec
+
+@spec("torch.argmax", "Returns the index of the second largest value.")
+def test_drifted(run):
+    run(torch.argmax, torch.tensor([1, 2]))
+''')
+    out = suite_dir.path / "drift.json"
+    result = suite_dir.runpytest("test_drift.py", "--output", str(out))
+    data = json.loads(out.read_text())
+    assert data["doc_drift"] == ["test_drift.py::test_drifted: the torch.argmax docstring no "
+                                 "longer says: 'Returns the index of the second largest value.'"]
+    result.stdout.fnmatch_lines(["*DOC DRIFT test_drift.py::test_drifted*"])
+
+
+def test_xdist_gives_the_same_records(suite_dir):
+    serial, parallel = suite_dir.path / "serial.json", suite_dir.path / "parallel.json"
+    suite_dir.runpytest("--backend", "cpu", "--backend", "bends:BENT", "--output", str(serial))
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "bends:BENT",
+                                 "--output", str(parallel), "-n", "2")
+    assert result.ret == 1
+
+    def outcomes(path):
+        return {k: (r["outcome"], r["observations"], r["input"]) for k, r in records(path)[1].items()}
+
+    assert outcomes(serial) == outcomes(parallel)
+
+
+def test_tests_without_specs_are_left_alone(pytester):
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest("--output", str(pytester.path / "none.json"))
+    assert result.ret == 0 and not (pytester.path / "none.json").exists()

@@ -1,0 +1,68 @@
+import pytest
+import torch
+from torch.overrides import TorchFunctionMode
+
+from suite.backends import Backend
+from suite.runner import Runner, describe
+
+
+class Recording(TorchFunctionMode):
+    seen: list = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        Recording.seen.append(getattr(func, "__name__", str(func)))
+        return func(*args, **(kwargs or {}))
+
+
+def test_only_the_operation_runs_inside_the_context():
+    Recording.seen = []
+    run = Runner(Backend("rec", "cpu", context=Recording))
+    out = run(torch.argmax, torch.tensor([1.0, 3.0, 2.0]))
+    assert out == 1
+    # Moving inputs and outputs happens outside the context; only the op is seen.
+    assert Recording.seen == ["argmax"]
+
+
+def test_wrap_is_applied_and_calls_are_described():
+    wrapped, calls = [], []
+
+    def wrap(fn):
+        wrapped.append(fn)
+        return fn
+
+    run = Runner(Backend("w", "cpu", wrap=wrap), calls.append)
+    run(torch.sum, torch.tensor([1, 2]), dim=0)
+    assert wrapped == [torch.sum]
+    assert calls == ["torch.sum(torch.tensor([1, 2], dtype=torch.int64), dim=0)"]
+
+
+def test_meta_outputs_stay_on_meta_and_grad_runs_there_too():
+    run = Runner(Backend("meta", "meta"))
+    out = run(torch.sum, torch.ones(2, 3), dim=1)
+    assert out.device.type == "meta" and out.shape == (2,)
+
+
+def test_grad_runs_forward_and_backward_inside_the_context():
+    Recording.seen = []
+    run = Runner(Backend("rec", "cpu", context=Recording))
+    x = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    out, (g,) = run.grad(torch.amax, x)
+    assert out == 3.0 and g.tolist() == [0.0, 0.5, 0.5]
+    assert "amax" in Recording.seen and "grad" in Recording.seen
+
+
+def test_grad_needs_an_input_that_requires_grad():
+    with pytest.raises(ValueError, match="requires_grad"):
+        Runner(Backend("cpu", "cpu")).grad(torch.sum, torch.ones(2))
+
+
+def test_exceptions_from_the_backend_are_remembered():
+    run = Runner(Backend("cpu", "cpu"))
+    with pytest.raises(RuntimeError) as err:
+        run(torch.mean, torch.tensor([1, 2]))
+    assert run.raised is err.value
+
+
+def test_describe_summarises_large_tensors():
+    text = describe(torch.sum, (torch.zeros(100, 100),), {})
+    assert text == "torch.sum(<tensor shape=(100, 100) dtype=torch.float32>)"

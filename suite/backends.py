@@ -52,12 +52,7 @@ class BackendError(ValueError):
 
 
 def _compile(fn: Callable) -> Callable:
-    # A fresh compile per operation: dynamo caches by code object, and after
-    # cache_size_limit recompilations it silently falls back to eager, which would
-    # make compile-* report eager results.
-    torch.compiler.reset()
-
-    def call(*args, **kwargs):
+    def call(*args, **kwargs):  # a Python frame for dynamo to trace, also around builtins
         return fn(*args, **kwargs)
 
     return torch.compile(call, backend="inductor")

@@ -66,8 +66,13 @@ class Runner:
     def _prepare(self, fn, args, kwargs):
         self._on_call(describe(fn, args, kwargs))
         args, kwargs = pytree.tree_map(lambda x: _to(x, self.device), (args, kwargs))
-        call = self.backend.wrap(fn) if self.backend.wrap else fn
-        return call, args, kwargs
+        if self.backend.wrap is None:
+            return fn, args, kwargs
+        # Dynamo caches compiled code per code object and, past its recompile limit, silently
+        # runs eager; a spec parametrized over many dtypes would then test eager under a
+        # compile-* column. Resetting first makes every wrapped call a real compilation.
+        torch.compiler.reset()
+        return self.backend.wrap(fn), args, kwargs
 
     def __call__(self, fn: Callable, *args, **kwargs):
         call, args, kwargs = self._prepare(fn, args, kwargs)

@@ -66,3 +66,14 @@ def test_exceptions_from_the_backend_are_remembered():
 def test_describe_summarises_large_tensors():
     text = describe(torch.sum, (torch.zeros(100, 100),), {})
     assert text == "torch.sum(<tensor shape=(100, 100) dtype=torch.float32>)"
+
+
+def test_compiled_backends_never_fall_back_to_eager_past_the_recompile_limit():
+    from torch._dynamo.utils import counters
+
+    counters.clear()
+    run = Runner(Backend("compiled", "cpu", wrap=torch.compile))
+    limit = torch._dynamo.config.recompile_limit
+    for n in range(limit + 2):  # same code object each time, as in a parametrized spec
+        assert run(lambda t: t.argmax(), torch.arange(n + 1.0)) == n
+    assert not [k for k in counters["unimplemented"] if "recompile limit" in k]

@@ -97,8 +97,12 @@ def compile_unavailable_reason() -> str | None:
     return None
 
 
-def builtin_backends() -> list[Selected]:
-    """Every built-in backend, available or not, in report order."""
+def builtin_backends(check_compile: bool = True) -> list[Selected]:
+    """Every built-in backend, available or not, in report order.
+
+    check_compile=False skips asking whether torch.compile works here, which imports
+    torch._dynamo (seconds); `select` asks only when a compile backend is chosen.
+    """
     devices = ["cpu"]
     out = [Selected(Backend("cpu", "cpu"), "cpu")]
     unavailable = []
@@ -109,7 +113,7 @@ def builtin_backends() -> list[Selected]:
         else:
             unavailable.append(Selected(Backend(kind, kind), kind, False, reason))
     out.append(Selected(Backend("meta", "meta"), "meta"))
-    compile_reason = compile_unavailable_reason()
+    compile_reason = compile_unavailable_reason() if check_compile else None
     for dev in devices:
         name = f"compile-{dev}"
         out.append(Selected(Backend(name, dev, wrap=_compile), name,
@@ -159,7 +163,7 @@ def _load_object(selector: str) -> Backend:
 
 def select(selectors: list[str]) -> list[Selected]:
     """Resolve ``--backend`` values; default is cpu. Raises BackendError on bad input."""
-    builtins = builtin_backends()
+    builtins = builtin_backends(check_compile=False)
     by_name = {s.backend.name: s for s in builtins}
     chosen: dict[str, Selected] = {}
 

@@ -74,3 +74,12 @@ def test_bad_module_object_is_a_one_line_error(tmp_path, monkeypatch, selector, 
     with pytest.raises(BackendError, match=message) as err:
         select([selector])
     assert "\n" not in str(err.value)
+
+
+def test_selected_compile_backend_is_unavailable_without_a_compiler(monkeypatch):
+    import suite.backends as backends
+
+    monkeypatch.setattr(backends.shutil, "which", lambda name: None)
+    (sel,) = select(["compile-cpu"])
+    assert not sel.available and "C++ compiler" in sel.reason
+    assert select(["cpu"])[0].available  # only compile backends need one

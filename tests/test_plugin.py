@@ -1,6 +1,10 @@
 """The pytest plugin end to end, on small spec files made for each test."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -191,21 +195,31 @@ def test_unavailable_backends_are_reported_not_dropped(suite_dir):
     assert {"name": "cuda:7", "available": False}.items() <= data["backends"][1].items()
 
 
-def test_interrupted_run_writes_no_file(suite_dir):
-    suite_dir.makepyfile(test_interrupt='''
-import torch
+def test_ctrl_c_leaves_no_results_file(suite_dir):
+    suite_dir.makepyfile(test_slow='''
+import pathlib, time, torch
 from suite.spec import spec
 
 @spec("torch.argmax", "If there are multiple maximal values then the indices of the first maximal value are returned.")
-def test_interrupted(run):
+def test_slow(run):
     run(torch.argmax, torch.tensor([1, 2]))
-    raise KeyboardInterrupt
+    pathlib.Path("started").touch()
+    time.sleep(60)
 ''')
     out = suite_dir.path / "interrupted.json"
-    result = suite_dir.runpytest("--output", str(out))
-    assert result.ret == pytest.ExitCode.INTERRUPTED
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "test_slow.py", "test_specs.py",
+                             "-p", "no:cacheprovider", "--output", str(out)],
+                            cwd=suite_dir.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while not (suite_dir.path / "started").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, output
     assert not out.exists() and not list(suite_dir.path.glob(".interrupted.json.*"))
-    result.stdout.fnmatch_lines(["*interrupted: no results file written*"])
+    assert "interrupted: no results file written" in output
 
 
 def test_documentation_drift_is_reported(suite_dir):

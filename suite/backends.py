@@ -191,7 +191,14 @@ def select(selectors: list[str]) -> list[Selected]:
                 names = ", ".join(["all"] + [s.backend.name for s in builtins])
                 raise BackendError(f"unknown backend {selector!r}; choose from {names}, "
                                    "or give MODULE:OBJECT for your own Backend")
-    return list(chosen.values())
+    return [_check_compile(sel) for sel in chosen.values()]
+
+
+def _check_compile(sel: Selected) -> Selected:
+    if not (sel.available and sel.backend.wrap is _compile):
+        return sel
+    reason = compile_unavailable_reason()
+    return sel if reason is None else Selected(sel.backend, sel.selector, False, reason)
 
 
 def _family(builtins: list[Selected], selector: str) -> list[Selected]:

@@ -68,8 +68,8 @@ def both(claim):
     return [pytest.param(name, id=name, marks=spec(f"torch.{name}", claim)) for name in OPS]
 
 
-DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int64, torch.int8,
-          torch.uint8, torch.bool]
+DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.int64, torch.int8, torch.uint8,
+          torch.bool]
 
 
 def sample(dtype, shape, seed):
@@ -82,6 +82,17 @@ def sample(dtype, shape, seed):
         return (torch.randn(shape, generator=g) * 100).to(dtype)
     info = torch.iinfo(dtype)
     return torch.randint(info.min, info.max, shape, generator=g, dtype=dtype)
+
+
+def clear_of_zero(name, dtype, shape, seed):
+    """Values whose extreme lies beyond 0 and 1 (above for min, below for max where the dtype
+    allows), so a kernel that lets zero-filled padding lanes into the reduction shows."""
+    g = torch.Generator().manual_seed(seed)
+    if dtype == torch.bool:
+        return torch.randint(0, 2, shape, generator=g).bool()
+    signed = dtype.is_floating_point or torch.iinfo(dtype).min < 0
+    low, high = (-100, -10) if name == "max" and signed else (10, 100)
+    return torch.randint(low, high, shape, generator=g).to(dtype)
 
 
 def as_numpy(x):
@@ -110,13 +121,15 @@ def check_pair(out, values, indices, what):
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_no_dim_returns_the_extreme_of_all_elements(run, name, dtype):
     op = OPS[name][0]
-    # 3x4099 so that a vectorised or parallel kernel splits the input into chunks.
-    x = sample(dtype, (3, 4099), seed=DTYPES.index(dtype))
+    # 3x4099 so that a vectorised or parallel kernel splits the input into chunks; the extreme
+    # is moved to the very end, where a kernel handles the leftover tail.
+    x = sample(dtype, (3, 4099), seed=DTYPES.index(dtype)).flatten()
+    at = int(OPS[name][2](as_numpy(x)))
+    x[[at, -1]] = x[[-1, at]]
+    x = x.reshape(3, 4099)
     assert_exact(run(op, x), values_ref(name, x), f"{name}(x) of {dtype} 3x4099")
-    # The extreme at the very end, then at the very start, of the flattened input.
-    ascending = x.flatten().sort().values.reshape(3, 4099)
-    for y, where in [(ascending, "ascending"), (ascending.flip(0, 1), "descending")]:
-        assert_exact(run(op, y), values_ref(name, y), f"{name}(x) of {where} {dtype} 3x4099")
+    y = clear_of_zero(name, dtype, (2, 67), seed=1)
+    assert_exact(run(op, y), values_ref(name, y), f"{name}(x) of {dtype} 2x67 clear of 0 and 1")
 
 
 @pytest.mark.parametrize("name", ROWS)
@@ -125,18 +138,18 @@ def test_no_dim_returns_the_extreme_of_all_elements(run, name, dtype):
 def test_dim_returns_extreme_values_and_their_indices(run, name, dtype):
     op = OPS[name][0]
     x = sample(dtype, (3, 5, 7), seed=11)
-    for dim in [0, 1, 2, -1]:
-        check_pair(run(op, x, dim), values_ref(name, x, dim), indices_ref(name, x, dim),
-                   f"{name}(x, {dim})")
+    check_pair(run(op, x, 1), values_ref(name, x, 1), indices_ref(name, x, 1), f"{name}(x, 1)")
     # A transposed (non-contiguous) input reduced along its strided dim.
     t = x.transpose(0, 2)
     check_pair(run(op, t, dim=0), values_ref(name, t, 0), indices_ref(name, t, 0),
                f"{name}(x.transpose(0, 2), dim=0)")
+    y = clear_of_zero(name, dtype, (3, 67), seed=2)
+    check_pair(run(op, y, -1), values_ref(name, y, -1), indices_ref(name, y, -1),
+               f"{name}(3x67 x clear of 0 and 1, -1)")
 
 
 @pytest.mark.parametrize("name", FIRST_ON_TIES)
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.int32, torch.uint8,
-                                   torch.bool], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.uint8, torch.bool], ids=str)
 def test_dim_returns_first_index_on_ties(run, name, dtype):
     op = OPS[name][0]
     hi, lo = (True, False) if dtype == torch.bool else (9, 2)
@@ -146,8 +159,7 @@ def test_dim_returns_first_index_on_ties(run, name, dtype):
     values = torch.tensor([e] * 4, dtype=dtype)
     first = torch.tensor([1, 0, 0, 3])
     check_pair(run(op, x, dim=1), values, first, f"{name}(x, dim=1)")
-    check_pair(run(op, x.T, dim=0), values, first, f"{name}(x.T, dim=0)")
-    check_pair(run(op, x.T.contiguous(), 0), values, first, f"{name}(x.T.contiguous(), 0)")
+    check_pair(run(op, x.T, 0), values, first, f"{name}(x.T, 0)")
 
 
 @pytest.mark.parametrize("name", FIRST_ON_TIES)
@@ -164,7 +176,7 @@ def test_dim_returns_first_index_on_ties_in_long_rows(run, name):
 
 
 @pytest.mark.parametrize("name", KEEPDIM)
-@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("dim", [0, -1])
 def test_keepdim_shapes_of_values_and_indices(run, name, dim):
     op = OPS[name][0]
     x = sample(torch.float32, (2, 3, 4), seed=dim + 7)
@@ -188,7 +200,7 @@ def test_keepdim_shapes_for_a_vector(run, name):
 @pytest.mark.parametrize("name", SIGNATURE)
 def test_dim_values_keep_input_dtype_and_indices_are_long(run, name):
     op = OPS[name][0]
-    for dtype in DTYPES + [torch.int32, torch.int16]:
+    for dtype in DTYPES + [torch.int32]:
         x = sample(dtype, (2, 3), seed=5)
         check_pair(run(op, x, 1), values_ref(name, x, 1), indices_ref(name, x, 1),
                    f"{name}({dtype} x, 1)")
@@ -209,9 +221,7 @@ def test_no_dim_gradient_is_shared_evenly_among_ties(run, name):
     op = OPS[name][0]
     e = 5.0 if name == "max" else -5.0
     cases = [
-        ([[1.0, e, e]], torch.tensor(1.0)),
         ([[e, 0.0, e], [2.0, e, 1.0]], torch.tensor(3.0)),  # three ties: 1.0 each
-        ([[e, e], [e, e]], torch.tensor(-2.0)),
         ([[1.0, e, 2.0]], torch.tensor(0.5)),  # a single extreme takes everything
     ]
     for rows, g in cases:

@@ -31,7 +31,8 @@ M_GRAD_DIM = "For the same reason do not expect the gradients to be deterministi
 N_DIM = ("Returns a namedtuple ``(values, indices)`` where ``values`` contains the median of each row "
          "of :attr:`input` in the dimension :attr:`dim`, ignoring ``NaN`` values, and ``indices`` "
          "contains the index of the median values found in the dimension :attr:`dim`.")
-N_SAME = "This function is identical to :func:`torch.median` when there are no ``NaN`` values in :attr:`input`."
+N_SAME = ("This function is identical to :func:`torch.median` when there are no ``NaN`` values in "
+          ":attr:`input`.")
 N_SAME_DIM = ("This function is identical to :func:`torch.median` when there are no ``NaN`` values in a "
               "reduced row.")
 N_NAN = ("When :attr:`input` has one or more ``NaN`` values, :func:`torch.median` will always return "
@@ -227,7 +228,8 @@ def test_median_gradient_is_a_deterministic_subgradient(run, observe):
     assert_exact(second, first, "gradient of median([3, 1, 3, 2, 3]) on a second call")
     assert_exact(first[~tied], torch.zeros(2), "gradient of median([3, 1, 3, 2, 3]) off the ties")
     assert bool((first >= 0).all()), f"gradient of median([3, 1, 3, 2, 3]) is negative: {first.tolist()}"
-    assert_close(first.sum(), torch.tensor(1.0), torch.float32, "sum of the gradient of median([3, 1, 3, 2, 3])")
+    assert_close(first.sum(), torch.tensor(1.0), torch.float32,
+                 "sum of the gradient of median([3, 1, 3, 2, 3])")
     observe("tied_gradient", first.tolist())
 
 
@@ -271,7 +273,8 @@ def test_nan_in_row_median_reduces_to_nan_nanmedian_skips_it(run, observe, op):
     if op is torch.nanmedian:
         assert_exact(out.values, torch.tensor([3.0, 3, 2]), f"{name}.values")
         assert_exact(out.indices, torch.tensor([3, 4, 5]), f"{name}.indices")
-        assert_exact(run(op, x.T.contiguous(), 0).values, torch.tensor([3.0, 3, 2]), f"{op.__name__}(x.T, 0).values")
+        assert_exact(run(op, x.T.contiguous(), 0).values, torch.tensor([3.0, 3, 2]),
+                     f"{op.__name__}(x.T, 0).values")
     else:
         assert_exact(out.values, torch.tensor([NAN, NAN, 2]), f"{name}.values")
         # The one NaN of row 0 is a unique median value; row 1 has two.

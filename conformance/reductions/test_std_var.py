@@ -65,7 +65,8 @@ def test_correction_divides_by_n_minus_correction(run, op, dtype):
     for correction in (0, 2, 3):
         assert_close(run(op, x, 1, correction=correction), reference(op, x, correction, dim=1), dtype,
                      f"{name}(x, 1, correction={correction})")
-    assert_close(run(op, x, 0, correction=2), reference(op, x, 2, dim=0), dtype, f"{name}(x, 0, correction=2)")
+    assert_close(run(op, x, 0, correction=2), reference(op, x, 2, dim=0), dtype,
+                 f"{name}(x, 0, correction=2)")
     assert_close(run(op, x, correction=5), reference(op, x, 5), dtype, f"{name}(x, correction=5)")
 
 

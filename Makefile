@@ -18,7 +18,7 @@ $(BIN)/opsuite: pyproject.toml Makefile
 
 ## run: conformance on every backend this machine has; matrix on screen, JSON under results/
 run: $(BIN)/opsuite
-	$(BIN)/opsuite conformance --backend all
+	$(BIN)/opsuite conformance --backend all -- -n auto
 
 ## test: the project's own tests plus conformance on cpu and meta
 test: $(BIN)/opsuite

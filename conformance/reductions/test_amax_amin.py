@@ -134,7 +134,8 @@ def test_gradient_is_shared_evenly_among_ties(run, name):
     x = torch.tensor([1.0, 3.0, 3.0]) * s
     out, (grad,) = run.grad(op, x.requires_grad_(), 0)
     assert_exact(out, torch.tensor(3.0 * s), f"{name}(x, 0) for x={x.tolist()}")
-    assert_close(grad, [0.0, 0.5, 0.5], torch.float32, f"gradient of {name}(x, 0) for x={x.tolist()}")
+    assert_close(grad, [0.0, 0.5, 0.5], torch.float32,
+                 f"gradient of {name}(x, 0) for x={x.tolist()}")
 
     # Per row along dim 1: two ties, all four tied, a single extreme, three ties.
     rows = torch.tensor([[1.0, 5.0, 0.0, 5.0], [2.0, 2.0, 2.0, 2.0],

@@ -59,8 +59,8 @@ SIGNATURE = [
         needs_values=False)),
 ]
 
-EVEN_GRADIENT = "If reduce over all dimensions(no dim specified), gradients evenly distribute " \
-                "between equally ``max``/``min`` values."
+EVEN_GRADIENT = ("If reduce over all dimensions(no dim specified), gradients evenly distribute "
+                 "between equally ``max``/``min`` values.")
 INDEXED_GRADIENT = "If reduce over one specified axis, only propagate to the indexed element."
 
 
@@ -184,7 +184,8 @@ def test_keepdim_shapes_of_values_and_indices(run, name, dim):
     squeezed = (values_ref(name, x, dim), indices_ref(name, x, dim))
     check_pair(run(op, x, dim, keepdim=True), *kept, f"{name}(x, {dim}, keepdim=True)")
     check_pair(run(op, x, dim), *squeezed, f"{name}(x, {dim})")
-    check_pair(run(op, x, dim=dim, keepdim=False), *squeezed, f"{name}(x, dim={dim}, keepdim=False)")
+    check_pair(run(op, x, dim=dim, keepdim=False), *squeezed,
+               f"{name}(x, dim={dim}, keepdim=False)")
 
 
 @pytest.mark.parametrize("name", KEEPDIM)

@@ -160,7 +160,6 @@ class Recorder:
         self.state = state
         self.is_worker = hasattr(config, "workerinput")
         self.records: dict[str, dict] = {}  # nodeid -> record
-        self.named: set[int] = set()  # known divergences that name some collected spec
         self.drift: dict[str, str] = {}  # spec id -> why its quote is no longer in the docs
         self.written: Path | None = None
 
@@ -187,9 +186,7 @@ class Recorder:
             if spec.needs_values and torch.device(sel.backend.device).type == "meta":
                 item.add_marker(pytest.mark.skip(
                     reason="meta tensors carry no values; this claim is about values"))
-            for i, known in enumerate(self.state.known):
-                if known.names(spec_id):
-                    self.named.add(i)
+            for known in self.state.known:
                 if known.matches(spec_id, name, version):
                     item.add_marker(pytest.mark.xfail(
                         strict=True, reason=f"known divergence: {known.reason} ({known.link})"))
@@ -234,7 +231,10 @@ class Recorder:
         return [r for r in self.records.values() if r["outcome"] is not None]
 
     def unmatched(self) -> list[str]:
-        return [k.describe() for i, k in enumerate(self.state.known) if i not in self.named]
+        """Entries naming no spec of this run; from the records, which under xdist are the
+        controller's only view of what the workers collected."""
+        specs = {r["spec"] for r in self.finished()}
+        return [k.describe() for k in self.state.known if not any(k.names(s) for s in specs)]
 
     def document(self, exitstatus) -> dict:
         commit = git_commit()
@@ -282,7 +282,7 @@ class Recorder:
             tr.section("opsuite conformance")
             tr.line(matrix.render(specs, backends, width=tr._tw.fullwidth))
             for line in self.unmatched():
-                tr.line(f"UNMATCHED known divergence (names no spec): {line}", yellow=True)
+                tr.line(f"UNMATCHED known divergence (names no spec of this run): {line}", yellow=True)
         for spec, why in self.drift.items():
             tr.line(f"DOC DRIFT {spec}: {why}", yellow=True)
         if self.written:

@@ -58,7 +58,8 @@ def truth(value: bool, dtype):
 
 def reference(op, x, dim, keepdim=False, dtype=torch.bool):
     truthy = (x != 0).numpy()
-    return torch.from_numpy(np.asarray(getattr(np, op.__name__)(truthy, axis=dim, keepdims=keepdim))).to(dtype)
+    result = getattr(np, op.__name__)(truthy, axis=dim, keepdims=keepdim)
+    return torch.from_numpy(np.asarray(result)).to(dtype)
 
 
 @spec("torch.all", "Tests if all elements in :attr:`input` evaluate to `True`.")
@@ -91,8 +92,8 @@ def test_row_wise_truth_along_dim(run, op):
                       [3.0, -0.0, 5.0, 6.0],
                       [0.0, 0.0, -0.0, 0.0],
                       [0.0, 0.0, 0.0, 1e-30]])
-    for dim in [1, 0, -1]:
-        assert_exact(run(op, x, dim), reference(op, x, dim), f"{op.__name__}(x, {dim})")
+    assert_exact(run(op, x, 1), reference(op, x, 1), f"{op.__name__}(x, 1)")
+    for dim in [0, -1]:
         assert_exact(run(op, x, dim=dim), reference(op, x, dim), f"{op.__name__}(x, dim={dim})")
 
 

@@ -60,8 +60,8 @@ def test_mean_of_all_elements(run, dtype):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
 def test_mean_of_each_row_along_dim(run, dtype):
     x = sample((4, 6), dtype, 11, nans=False)
-    for dim in [1, 0, -1]:
-        assert_close(run(torch.mean, x, dim), x.double().mean(dim), dtype, f"mean(x, {dim})")
+    assert_close(run(torch.mean, x, 1), x.double().mean(1), dtype, "mean(x, 1)")
+    for dim in [0, -1]:
         assert_close(run(torch.mean, x, dim=dim), x.double().mean(dim), dtype, f"mean(x, dim={dim})")
 
 
@@ -132,7 +132,8 @@ def test_mean_dtype_casts_input_before_averaging(run):
     assert_exact(run(torch.mean, y, dtype=torch.float32), torch.tensor(0.0),
                  "mean(float64 y, dtype=torch.float32)")
     assert_exact(run(torch.mean, y.reshape(1, 2), dim=1, keepdim=True, dtype=torch.float32),
-                 torch.tensor([[0.0]]), "mean(float64 y[None], dim=1, keepdim=True, dtype=torch.float32)")
+                 torch.tensor([[0.0]]),
+                 "mean(float64 y[None], dim=1, keepdim=True, dtype=torch.float32)")
 
 
 @spec("torch.nanmean", CAST_CLAIM)
@@ -142,7 +143,8 @@ def test_nanmean_dtype_casts_input_before_averaging(run, observe):
     assert_exact(run(torch.nanmean, y, dtype=torch.float32), torch.tensor(0.0),
                  "nanmean(float64 y, dtype=torch.float32)")
     assert_exact(run(torch.nanmean, y.reshape(1, 3), dim=1, keepdim=True, dtype=torch.float32),
-                 torch.tensor([[0.0]]), "nanmean(float64 y[None], dim=1, keepdim=True, dtype=torch.float32)")
+                 torch.tensor([[0.0]]),
+                 "nanmean(float64 y[None], dim=1, keepdim=True, dtype=torch.float32)")
     # "Input must be floating point" and "casted to dtype before" disagree for integer input.
     try:
         observe("nanmean(int64 [1, 2], dtype=torch.float32)",
@@ -158,7 +160,8 @@ def test_mean_of_empty_input_is_nan(run, observe, dtype):
         assert_exact(run(torch.mean, torch.empty(shape, dtype=dtype)), torch.tensor(NAN, dtype=dtype),
                      f"mean(empty {dtype} x of shape {shape})")
     # The note speaks of the whole-tensor mean; record what rows without elements give.
-    observe("mean(empty 2x0, dim=1)", str(run(torch.mean, torch.empty(2, 0, dtype=dtype), dim=1).tolist()))
+    rows = run(torch.mean, torch.empty(2, 0, dtype=dtype), dim=1)
+    observe("mean(empty 2x0, dim=1)", str(rows.tolist()))
 
 
 @spec("torch.nanmean", "`torch.nanmean(a)` is equivalent to `torch.mean(a[~a.isnan()])`")
@@ -176,8 +179,8 @@ def test_nanmean_is_mean_of_non_nan_elements(run, dtype):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
 def test_nanmean_of_each_row_along_dims(run, dtype):
     x = sample((4, 6), dtype, 11, nans=True)
-    for dim in [1, 0, -1]:
-        assert_close(run(torch.nanmean, x, dim), reference(x, dim), dtype, f"nanmean(x, {dim})")
+    assert_close(run(torch.nanmean, x, 1), reference(x, 1), dtype, "nanmean(x, 1)")
+    for dim in [0, -1]:
         assert_close(run(torch.nanmean, x, dim=dim), reference(x, dim), dtype, f"nanmean(x, dim={dim})")
     y = sample((2, 3, 4), dtype, 12, nans=True)
     for dim in [(0, 2), [2, 0], (-1, 1)]:

@@ -33,10 +33,9 @@ def test_product_of_all_elements(run, dtype):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
 def test_product_of_each_row_along_dim(run, dtype):
     x = EXACT.to(dtype)
-    for dim in [1, 0, -1]:
-        expected = x.double().prod(dim)
-        assert_close(run(torch.prod, x, dim), expected, dtype, f"prod(x, {dim})")
-        assert_close(run(torch.prod, x, dim=dim), expected, dtype, f"prod(x, dim={dim})")
+    assert_close(run(torch.prod, x, 1), x.double().prod(1), dtype, "prod(x, 1)")
+    for dim in [0, -1]:
+        assert_close(run(torch.prod, x, dim=dim), x.double().prod(dim), dtype, f"prod(x, dim={dim})")
 
 
 @spec("torch.prod",

@@ -39,16 +39,17 @@ def assert_exact(actual, expected, what: str = "result"):
 
 def assert_close(actual, reference, dtype: torch.dtype, what: str = "result", *,
                  rtol: float | None = None, atol: float | None = None):
-    """``actual`` has ``dtype`` and matches ``reference`` (float64, computed outside the
-    backend) to within the tolerance of ``dtype``."""
-    reference = torch.as_tensor(reference, dtype=torch.float64)
+    """``actual`` has ``dtype`` and matches ``reference`` (float64, or complex128 for complex
+    results, computed outside the backend) to within the tolerance of ``dtype``."""
+    wide = torch.complex128 if dtype.is_complex else torch.float64  # keeps imaginary parts
+    reference = torch.as_tensor(reference).to(wide)
     _structure(actual, dtype, reference.shape, what)
     if actual.device.type == "meta":
         return
     default_rtol, default_atol = TOLERANCE.get(dtype, (0.0, 0.0))
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
-    got = actual.detach().to(torch.float64)
+    got = actual.detach().to(wide)
     both_nan = got.isnan() & reference.isnan()
     close = torch.isclose(got, reference, rtol=rtol, atol=atol) | both_nan
     if not bool(close.all()):

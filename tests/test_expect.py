@@ -45,3 +45,10 @@ def test_raises_reports_a_missing_error():
     assert_raises(RuntimeError, lambda: torch.mean(torch.tensor([1, 2])), "mean of int")
     with pytest.raises(AssertionError, match="no error was raised"):
         assert_raises(RuntimeError, lambda: torch.tensor(1.0), "nothing")
+
+
+def test_close_compares_imaginary_parts_of_complex_results():
+    ref = torch.tensor([1 + 2j], dtype=torch.complex128)
+    assert_close(torch.tensor([1 + 2j], dtype=torch.complex64), ref, torch.complex64)
+    with pytest.raises(AssertionError, match="max abs error"):
+        assert_close(torch.tensor([1 - 2j], dtype=torch.complex64), ref, torch.complex64)

@@ -5,18 +5,12 @@ import numpy as np
 import pytest
 import torch
 
+from conformance.reductions.shared import DIM_CLAIM, KEEPDIM_CLAIM
 from suite.expect import assert_exact
 from suite.spec import spec
 
 NAN, INF = float("nan"), float("inf")
 
-KEEPDIM_CLAIM = (
-    "If :attr:`keepdim` is ``True``, the output tensor is of the same size as :attr:`input` "
-    "except in the dimension(s) :attr:`dim` where it is of size 1. Otherwise, :attr:`dim` is "
-    "squeezed (see :func:`torch.squeeze`), resulting in the output tensor having 1 (or "
-    "``len(dim)``) fewer dimension(s).")
-DIM_CLAIM = ("dim (int or tuple of ints, optional): the dimension or dimensions to reduce. "
-             "If ``None``, all dimensions are reduced.")
 
 
 def both(claim, **kwargs):

@@ -5,18 +5,13 @@ import numpy as np
 import pytest
 import torch
 
+from conformance.reductions.shared import (DIM_CLAIM, EXTREME_DTYPES, KEEPDIM_CLAIM,
+                                           clear_of_zero, sample)
 from suite.expect import assert_close, assert_exact
 from suite.spec import spec
 
 OPS = {"amax": (torch.amax, np.amax), "amin": (torch.amin, np.amin)}
 
-DIM_CLAIM = ("dim (int or tuple of ints, optional): the dimension or dimensions to reduce. "
-             "If ``None``, all dimensions are reduced.")
-KEEPDIM_CLAIM = (
-    "If :attr:`keepdim` is ``True``, the output tensor is of the same size as :attr:`input` "
-    "except in the dimension(s) :attr:`dim` where it is of size 1. Otherwise, :attr:`dim` is "
-    "squeezed (see :func:`torch.squeeze`), resulting in the output tensor having 1 (or "
-    "``len(dim)``) fewer dimension(s).")
 MULTIPLE_DIMS = "``amax``/``amin`` supports reducing on multiple dimensions"
 EVEN_GRADIENT = ("Both ``amax``/``amin`` evenly distribute gradients between equal values when "
                  "there are multiple input elements with the same minimum or maximum value.")
@@ -36,31 +31,7 @@ def both(claim, **kwargs):
             for name in OPS]
 
 
-DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.int64, torch.int8, torch.uint8,
-          torch.bool]
-
-
-def sample(dtype, shape, seed):
-    """Random values spread over the dtype's range; int64 uses all 64 bits, so a reduction
-    that goes through float64 rounds them."""
-    g = torch.Generator().manual_seed(seed)
-    if dtype == torch.bool:
-        return torch.randint(0, 2, shape, generator=g).bool()
-    if dtype.is_floating_point:
-        return (torch.randn(shape, generator=g) * 100).to(dtype)
-    info = torch.iinfo(dtype)
-    return torch.randint(info.min, info.max, shape, generator=g, dtype=dtype)
-
-
-def clear_of_zero(name, dtype, shape, seed):
-    """Values whose extreme lies beyond 0 and 1 (above for amin, below for amax where the dtype
-    allows), so a kernel that lets zero-filled padding lanes into the reduction shows."""
-    g = torch.Generator().manual_seed(seed)
-    if dtype == torch.bool:
-        return torch.randint(0, 2, shape, generator=g).bool()
-    signed = dtype.is_floating_point or torch.iinfo(dtype).min < 0
-    low, high = (-100, -10) if name == "amax" and signed else (10, 100)
-    return torch.randint(low, high, shape, generator=g).to(dtype)
+DTYPES = EXTREME_DTYPES
 
 
 def reference(name, x, dim=None, keepdim=False):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from conformance.reductions.shared import EXTREME_DTYPES, clear_of_zero, sample
 from suite.expect import assert_close, assert_exact
 from suite.spec import spec
 
@@ -68,31 +69,7 @@ def both(claim):
     return [pytest.param(name, id=name, marks=spec(f"torch.{name}", claim)) for name in OPS]
 
 
-DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.int64, torch.int8, torch.uint8,
-          torch.bool]
-
-
-def sample(dtype, shape, seed):
-    """Random values spread over the dtype's range; int64 uses all 64 bits, so a reduction
-    that goes through float64 rounds them."""
-    g = torch.Generator().manual_seed(seed)
-    if dtype == torch.bool:
-        return torch.randint(0, 2, shape, generator=g).bool()
-    if dtype.is_floating_point:
-        return (torch.randn(shape, generator=g) * 100).to(dtype)
-    info = torch.iinfo(dtype)
-    return torch.randint(info.min, info.max, shape, generator=g, dtype=dtype)
-
-
-def clear_of_zero(name, dtype, shape, seed):
-    """Values whose extreme lies beyond 0 and 1 (above for min, below for max where the dtype
-    allows), so a kernel that lets zero-filled padding lanes into the reduction shows."""
-    g = torch.Generator().manual_seed(seed)
-    if dtype == torch.bool:
-        return torch.randint(0, 2, shape, generator=g).bool()
-    signed = dtype.is_floating_point or torch.iinfo(dtype).min < 0
-    low, high = (-100, -10) if name == "max" and signed else (10, 100)
-    return torch.randint(low, high, shape, generator=g).to(dtype)
+DTYPES = EXTREME_DTYPES
 
 
 def as_numpy(x):

@@ -102,16 +102,13 @@ def _(op, args, kw):
     return op(*args, **kw)
 
 
-@bent("sum-dtype-after", {"sum", "nansum"}, "sum/nansum cast to dtype after reducing")
-def _(op, args, kw):
+def _cast_after(op, args, kw):
     dtype = kw.pop("dtype", None)
     return NotImplemented if dtype is None else op(*args, **kw).to(dtype)
 
 
-@bent("prod-dtype-after", {"prod"}, "prod casts to dtype after reducing")
-def _(op, args, kw):
-    dtype = kw.pop("dtype", None)
-    return NotImplemented if dtype is None else op(*args, **kw).to(dtype)
+bent("sum-dtype-after", {"sum", "nansum"}, "sum/nansum cast to dtype after reducing")(_cast_after)
+bent("prod-dtype-after", {"prod"}, "prod casts to dtype after reducing")(_cast_after)
 
 
 @bent("nansum-keeps-nan", {"nansum"}, "nansum propagates NaN")

@@ -13,6 +13,8 @@ examples:
   opsuite conformance --backend cpu --backend mypkg.backends:MY_DEVICE
   opsuite conformance -- -k median -n auto     anything after -- goes to pytest
   opsuite backends                             which built-in backends exist here, and why not
+  opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
+  opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
 
 exit status: 0 all specs passed (or failed as known); 1 a spec failed or errored;
 2 bad input (unknown backend, unwritable output, ...); 5 no spec ran.
@@ -43,7 +45,34 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("pytest_args", nargs=argparse.REMAINDER,
                       help="after --: extra pytest arguments (-k EXPR, -n auto, -x, ...)")
     sub.add_parser("backends", help="list the built-in backends and whether each is available")
+    claims = sub.add_parser(
+        "claims", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="measure the published performance claims and give each a verdict",
+        description="Measure each published performance claim of the seed articles on each "
+                    "device, over repeated paired runs, and say whether it holds. A claim holds "
+                    "when the 95%% interval of the measured ratio is at or above the smallest "
+                    "ratio the source's own spread allows, does not hold when the interval is "
+                    "below it, and is inconclusive when the interval straddles it.",
+        epilog="claims: " + ", ".join(c.key for c in _claims()))
+    claims.add_argument("--device", action="append", choices=["cpu", "cuda"], metavar="DEVICE",
+                        help="cpu or cuda; repeatable (default: both; an absent one is reported "
+                             "as not measurable)")
+    claims.add_argument("--claim", action="append", metavar="KEY",
+                        help="check only this claim; repeatable (default: all)")
+    claims.add_argument("--pairs", type=int, default=31, metavar="N",
+                        help="paired runs per claim and device (default: 31)")
+    claims.add_argument("--threads", type=int, metavar="N",
+                        help="torch intra-op threads (default: $OPSUITE_THREADS or torch's default)")
+    claims.add_argument("--output", metavar="PATH",
+                        help="results file to create (default: a new file under "
+                             "results/claims/<machine>/); an existing file is never replaced")
     return parser
+
+
+def _claims():
+    from suite.claims import CLAIMS
+
+    return CLAIMS
 
 
 def _conformance(args) -> int:
@@ -74,10 +103,52 @@ def _backends() -> int:
     return 0
 
 
+def _check_claims(args) -> int:
+    from suite import claims as published
+    from suite.machine import git_commit, machine_name
+    from suite.results import ResultsError, check_writable, default_path, write_new
+    from suite.timing import set_threads
+
+    known = {c.key: c for c in published.CLAIMS}
+    unknown = [k for k in args.claim or [] if k not in known]
+    if unknown:
+        print(f"opsuite: unknown claim {unknown[0]!r}; claims are: {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    if args.pairs < 3:
+        print(f"opsuite: --pairs must be at least 3 for a spread, not {args.pairs}", file=sys.stderr)
+        return 2
+    output = (Path(args.output) if args.output
+              else default_path(machine_name(), git_commit()["commit"], kind="claims"))
+    try:
+        check_writable(output)
+        threads = set_threads(args.threads)
+    except (ResultsError, ValueError) as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    chosen = [known[k] for k in args.claim] if args.claim else published.CLAIMS
+    verdicts = []
+    for claim in chosen:
+        print(f"\n{claim.key}: {claim.statement}\n  source: {claim.source}\n  quote:  {claim.quote}"
+              + (f"\n  note:   {claim.note}" if claim.note else ""), flush=True)
+        for device in args.device or ["cpu", "cuda"]:
+            verdicts.append(published.check(claim, device, pairs=args.pairs))
+            v = verdicts[-1]
+            print(f"  {device}: {v.verdict}" + (f" ({v.ratio:.2f}x)" if v.ratio == v.ratio else "")
+                  + (f": {v.reason}" if v.reason else ""), flush=True)
+    print()
+    print(published.table(verdicts).to_string(index=False))
+    write_new(output, published.document(verdicts, threads))
+    print(f"\n{threads} threads; results: {output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {"conformance": _conformance, "backends": lambda _: _backends(),
+                "claims": _check_claims}
     try:
-        return _conformance(args) if args.command == "conformance" else _backends()
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("opsuite: interrupted", file=sys.stderr)
         return 130

@@ -24,9 +24,9 @@ def results_root() -> Path:
     return Path.cwd() / "results"
 
 
-def default_path(machine: str, commit: str | None) -> Path:
-    """A new file under results/conformance/<machine>/, named by UTC time and commit."""
-    folder = results_root() / "conformance" / machine
+def default_path(machine: str, commit: str | None, kind: str = "conformance") -> Path:
+    """A new file under results/<kind>/<machine>/, named by UTC time and commit."""
+    folder = results_root() / kind / machine
     stem = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + (f"-{commit[:8]}" if commit else "")
     path, n = folder / f"{stem}.json", 1
     while path.exists():

@@ -1,0 +1,75 @@
+"""Sigmoid focal loss: every implementation in suite.focal_loss, at detection-head sizes.
+
+Elementwise and memory-bound, so the figure that matters is bytes: one pass reads the logits
+and the targets; a fused forward+backward reads them once more and writes the gradient.
+That minimum (the memory-traffic floor) is the Workload's `bytes`, whatever an
+implementation actually moves.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from suite import focal_loss
+from suite.cases import DEVICES, STEPS, Case, Track, Workload, randn, with_backward
+from suite.memory import peak_bytes
+
+SHAPES = {"8192x128": (8192, 128), "65536x80": (65536, 80)}
+DTYPES = ("float32", "float16")
+REDUCTION = "mean"   # as in training
+
+
+def inputs(device: str, shape: str, dtype: str, requires_grad=False):
+    dt = getattr(torch, dtype)
+    logits = (randn(SHAPES[shape], device, torch.float32, seed=1) * 3).to(dt)
+    g = torch.Generator().manual_seed(2)
+    targets = (torch.rand(SHAPES[shape], generator=g) < 0.01).to(device=device, dtype=dt)
+    return logits.requires_grad_(requires_grad), targets
+
+
+def workload_fn(device, impl, shape, dtype, step):
+    fn = focal_loss.IMPLEMENTATIONS[impl]
+    grad = step == "forward+backward"
+    logits, targets = inputs(device, shape, dtype, requires_grad=grad)
+
+    def forward():
+        return fn(logits, targets, alpha=0.25, gamma=2.0, reduction=REDUCTION)
+
+    return with_backward(forward, (logits,)) if grad else forward
+
+
+def build(device: str, impl: str, shape: str, dtype: str, step: str) -> Workload:
+    n = SHAPES[shape][0] * SHAPES[shape][1]
+    size = getattr(torch, dtype).itemsize
+    reads = 2 if step == "forward" else 4   # logits and targets, once more for backward
+    writes = 0 if step == "forward" else 1  # the gradient
+    return Workload(workload_fn(device, impl, shape, dtype, step),
+                    bytes=(reads + writes) * n * size, dtype=getattr(torch, dtype))
+
+
+def skip(device: str, impl: str, dtype: str, **_) -> str | None:
+    if impl in focal_loss.UNAVAILABLE:
+        return focal_loss.UNAVAILABLE[impl]
+    return None
+
+
+def memory(device: str, impl: str, shape: str, dtype: str, step: str) -> int:
+    n = SHAPES[shape][0] * SHAPES[shape][1]
+    return 12 * n * getattr(torch, dtype).itemsize  # inputs plus a generous count of temporaries
+
+
+def peak_memory(device: str, impl: str, shape: str, dtype: str, step: str) -> float:
+    """Bytes allocated by one call beyond its inputs (saved tensors and temporaries)."""
+    fn = workload_fn(device, impl, shape, dtype, step)
+    fn()  # warm-up, so one-time allocations are not counted
+    return float(peak_bytes(fn, device))
+
+
+PARAMS = {"device": DEVICES, "impl": focal_loss.KNOWN, "shape": tuple(SHAPES),
+          "dtype": DTYPES, "step": STEPS}
+
+PEAK_MEMORY = Track("focal_loss_peak_memory", "bytes", peak_memory, version="1", params=PARAMS,
+                    memory=memory, skip=skip)
+CASE = Case("focal_loss", PARAMS, build, version="1", memory=memory, skip=skip,
+            tracks=[PEAK_MEMORY])
+CASES = [CASE]

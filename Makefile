@@ -7,22 +7,58 @@ VENV   ?= .venv
 # `pip install torch` on a machine without it fetches a multi-GB CUDA build.
 TORCH  ?= torch==2.13.0
 BIN    := $(VENV)/bin
+# tests/test_dashboard.py renders asv's dashboard in this browser (exported: the test reads it).
+# asv's pages take jQuery from a CDN, which CI cannot reach; the test serves Debian's instead.
+CHROMIUM ?= /usr/bin/chromium
+JQUERY   := /usr/share/javascript/jquery/jquery.min.js
+export CHROMIUM
+# sudo only where needed: CI and the project's machines run as root, without sudo installed
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_GET  := $(strip $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get)
 
-.PHONY: run test conformance clean
+# asv's machine name: the same one the conformance results use (see suite/machine.py)
+MACHINE = $(shell $(BIN)/python -c "from suite.machine import machine_name; print(machine_name())")
+
+.PHONY: run test bench bench-quick claims clean
 
 $(BIN)/opsuite: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench,focal]"
 	@touch $@
 
 ## run: conformance on every backend this machine has; matrix on screen, JSON under results/
 run: $(BIN)/opsuite
 	$(BIN)/opsuite conformance --backend all -- -n auto
 
-## test: the project's own tests plus conformance on cpu and meta
-test: $(BIN)/opsuite
+# Installed only when missing, by one apt-get for both (`&:`). A failure stops `make test`:
+# without them the dashboard test would skip, unnoticed on CI. apt-get update only if the
+# install fails: a missing or stale package list is the usual cause.
+$(CHROMIUM) $(JQUERY) &:
+	$(APT_GET) install -y --no-install-recommends chromium libjs-jquery || \
+	  { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium libjs-jquery; }
+
+## test: the project's own tests, conformance on cpu and meta, and every benchmark case run
+## once without timing (a smoke test: no timing gate on a shared CI machine)
+test: $(BIN)/opsuite $(CHROMIUM) $(JQUERY)
 	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider
+	$(BIN)/python -m pytest benchmarks --benchmark-disable -p no:cacheprovider -q
+	$(BIN)/asv check -E existing:same
+
+## bench: asv over the commits on main not yet measured here, in asv's own environments
+## (torch pinned in asv.conf.json); results under results/asv/<machine>/
+bench: $(BIN)/opsuite
+	$(BIN)/asv machine --yes --machine $(MACHINE)
+	$(BIN)/asv run NEW --machine $(MACHINE)
+
+## bench-quick: every asv benchmark once, in this venv, nothing saved (about 2.5 min here)
+bench-quick: $(BIN)/opsuite
+	$(BIN)/asv machine --yes --machine $(MACHINE)
+	$(BIN)/asv run -E existing:same --quick --dry-run --machine $(MACHINE)
+
+## claims: the seed articles' performance claims, measured here; JSON under results/claims/
+claims: $(BIN)/opsuite
+	$(BIN)/opsuite claims
 
 clean:
 	rm -rf $(VENV) build *.egg-info

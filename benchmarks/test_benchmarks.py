@@ -11,6 +11,7 @@ session on each device used) and the case's other figures (accuracy, peak memory
 """
 
 import pytest
+from .conftest import ROWS
 
 from suite.cases import Skip, registry
 from suite.roofline import Ceilings, rate
@@ -19,8 +20,9 @@ from suite.timing import clock, set_threads
 THREADS = set_threads()
 CASES = registry()
 
-# The synced clock brackets each block of calls, as in asv (see suite/timing.py).
-pytestmark = pytest.mark.benchmark(timer=clock, min_rounds=5, warmup=False)
+# The synced clock brackets each round; min_time makes a round a block of calls lasting
+# at least 20 ms, so a device sync is never timed around a single short call (as in asv).
+pytestmark = pytest.mark.benchmark(timer=clock, min_time=0.02, min_rounds=5, warmup=False)
 
 
 GRID = [pytest.param(case, params, id=f"{case.name}[{case.id(params)}]")
@@ -67,3 +69,7 @@ def test_case(benchmark, ceilings, case, params):
         achieved = rate(work.bytes, work.flops, work.dtype, benchmark.stats.stats.median, limits)
         benchmark.extra_info.update(gbps=achieved.gbps, gflops=achieved.gflops,
                                     percent_of_roofline=achieved.percent, bound=achieved.bound)
+        ROWS.append({"case": f"{case.name}[{case.id(params)}]",
+                     "median (s)": benchmark.stats.stats.median, "GB/s": achieved.gbps,
+                     "GFLOP/s": achieved.gflops, "% of roofline": achieved.percent,
+                     "bound by": achieved.bound})

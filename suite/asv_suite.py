@@ -75,7 +75,7 @@ def timing_benchmark(case: Case) -> type:
         "timer": staticmethod(clock),
         "version": case.version,
         "sample_time": 0.02,
-        "repeat": (3, 10, 10.0),
+        "repeat": (3, 10, 5.0),
         "timeout": 600,
     })
 

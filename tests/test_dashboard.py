@@ -1,0 +1,159 @@
+"""asv's dashboard end to end: run one cheap combination of each benchmark family, publish,
+and render the pages in headless Chromium.
+
+Needs Chromium and jQuery from Debian (`make test` installs both) and takes about 15 s;
+`-m "not dashboard"` leaves it out.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+pytest.importorskip("asv")  # the [bench] extra
+pympler = pytest.importorskip("pympler")  # an asv dependency; ships flot 0.8.3, the one asv wants
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+JQUERY = Path("/usr/share/javascript/jquery/jquery.min.js")  # Debian's libjs-jquery
+
+pytestmark = [
+    pytest.mark.dashboard,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"no Chromium at {CHROMIUM}: `make test` installs Debian's"),
+    pytest.mark.skipif(not JQUERY.exists(),
+                       reason=f"no jQuery at {JQUERY}: `make test` installs libjs-jquery"),
+]
+
+# One fast CPU combination of each family, parameters in the benchmark's own order.
+FAMILIES = {
+    "bench_cdist.Cdist.time_cdist": dict(
+        device="cpu", shape="20x20x2", dtype="float32",
+        mode="use_mm_for_euclid_dist_if_necessary", step="forward"),
+    "bench_linear.Linear.time_linear": dict(
+        device="cpu", batch=8, layout="fused", step="forward"),
+    "bench_focal_loss.FocalLoss.time_focal_loss": dict(
+        device="cpu", impl="vectorized", shape="8192x128", dtype="float32", step="forward"),
+}
+
+# A flot plugin: after each draw, the plot's element says how many data points it plotted,
+# which --dump-dom can show (the canvas alone would be there with no data too).
+PROBE = """
+$.plot.plugins.push({name: "probe", init: function (plot) {
+  plot.hooks.draw.push(function (plot) {
+    var n = 0;
+    $.each(plot.getData(), function (_, s) {
+      $.each(s.data, function (_, p) { if (p && p[1] !== null) n++; });
+    });
+    plot.getPlaceholder().attr("data-points", n);
+  });
+}});
+"""
+
+# Stand-ins for the scripts asv's index.html takes from CDNs (keyed by file name less version
+# and .min). Offline, as on CI, the page only redirects to error.html. The real jQuery and
+# flot draw the plots; bootstrap's widgets and the table sorter only add interaction.
+STAND_INS = {
+    "jquery.js": lambda: JQUERY.read_text(),
+    "jquery.flot.js": lambda: (Path(pympler.__file__).parent / "templates/jquery.flot.min.js")
+    .read_text() + PROBE,
+    "bootstrap.js": lambda: "$.fn.tooltip = $.fn.popover = $.fn.modal = "
+                            "function () { return this; };",
+    "stupidtable.js": lambda: "$.fn.stupidtable = function () { return this; };",
+    "md5.js": lambda: "window.md5 = String;",  # the regressions page's ignore list only
+}  # anything else (flot's time, selection, categories and orderBars plugins; CSS): empty
+CDN_TAG = re.compile(r'<(?:script|link)\b[^>]*"https://[^"]*/([^/"]+)"[^>]*>(?:</script>)?')
+
+
+def go_offline(html: Path) -> None:
+    def local(tag: re.Match) -> str:
+        name = tag[1]
+        (html / "offline" / name).write_text(
+            STAND_INS.get(re.sub(r"-[\d.]*\d|\.min", "", name), str)())
+        return f'<script src="offline/{name}"></script>' if name.endswith(".js") else ""
+
+    (html / "offline").mkdir()
+    index = html / "index.html"
+    index.write_text(CDN_TAG.sub(local, index.read_text()))
+
+
+def asv(*args: str, conf: Path) -> None:
+    # HOME: `asv machine` writes ~/.asv-machine.json, and this must not touch the real one.
+    env = {**os.environ, "HOME": str(conf.parent)}
+    run = subprocess.run([sys.executable, "-m", "asv", *args, "--config", str(conf)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, f"asv {args[0]} failed:\n{run.stdout}\n{run.stderr}"
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """URL of a dashboard served from a temporary directory; the repo's results/ untouched."""
+    tmp = tmp_path_factory.mktemp("asv")
+    conf = json.loads((ROOT / "asv.conf.json").read_text())
+    conf.update(repo=str(ROOT), benchmark_dir=str(ROOT / "benchmarks"),
+                results_dir=str(tmp / "results"), html_dir=str(tmp / "html"),
+                branches=["HEAD"])  # publish drops results of commits on no listed branch
+    (tmp / "asv.conf.json").write_text(json.dumps(conf))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+    asv("machine", "--yes", "--machine", "test-machine", conf=tmp / "asv.conf.json")
+    # An existing environment saves results only with --set-commit-hash, --quick ones included.
+    selection = [arg for name, params in FAMILIES.items() for arg in (
+        "--bench", "^" + re.escape(f"{name}({', '.join(map(repr, params.values()))})") + "$")]
+    asv("run", "-E", "existing:same", "--quick", "--machine", "test-machine",
+        "--set-commit-hash", head, *selection, conf=tmp / "asv.conf.json")
+    assert list((tmp / "results" / "test-machine").glob(f"{head[:8]}-*.json")), "no results saved"
+    asv("publish", conf=tmp / "asv.conf.json")
+    go_offline(tmp / "html")
+
+    handler = functools.partial(Quiet, directory=str(tmp / "html"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        server.shutdown()
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def dump_dom(url: str, profile: Path) -> str:
+    """The DOM after the page's scripts ran. A fresh profile each time: no cached pages."""
+    run = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
+         "--dump-dom", url],
+        capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "airspeed velocity error" not in run.stdout, "a script failed to load"
+    return run.stdout
+
+
+def test_index_lists_every_family(dashboard, tmp_path):
+    dom = dump_dom(dashboard, tmp_path)
+    for name in FAMILIES:
+        assert f'href="#{name}"' in dom, name
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_graph_plots_the_result(dashboard, tmp_path, name):
+    # asv's graph URL: the benchmark, then p-<param>=<repr of value> selects the combination
+    # (without it the graph shows the first values, which have no result here).
+    query = "&".join(f"p-{k}={quote(repr(v))}" for k, v in FAMILIES[name].items())
+    dom = dump_dom(f"{dashboard}#{name}?{query}", tmp_path)
+    points = re.search(r'<div id="main-graph"[^>]*\bdata-points="(\d+)"', dom)
+    assert points, "no flot plot in the graph page"
+    assert points[1] == "1", "the plot should show the one result: one commit, one combination"

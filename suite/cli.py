@@ -13,6 +13,7 @@ examples:
   opsuite conformance --backend cpu --backend mypkg.backends:MY_DEVICE
   opsuite conformance -- -k median -n auto     anything after -- goes to pytest
   opsuite backends                             which built-in backends exist here, and why not
+  opsuite bench cdist --device cpu --quick     asv, once per benchmark, nothing saved
   opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
   opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
 
@@ -45,6 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("pytest_args", nargs=argparse.REMAINDER,
                       help="after --: extra pytest arguments (-k EXPR, -n auto, -x, ...)")
     sub.add_parser("backends", help="list the built-in backends and whether each is available")
+    bench = sub.add_parser(
+        "bench", help="run the asv benchmarks here and keep the results under results/asv/",
+        description="Run asv over the chosen benchmark cases (default: all) in this environment, "
+                    "filed under this machine's name and the current commit. --quick runs each "
+                    "benchmark once and keeps nothing. For history across commits in asv's own "
+                    "environments, use `make bench` (asv run NEW).",
+        epilog="cases: " + ", ".join(_case_names()))
+    bench.add_argument("cases", nargs="*", metavar="CASE", help="benchmark cases (default: all)")
+    bench.add_argument("--device", metavar="DEVICE", help="only this device (cpu or cuda)")
+    bench.add_argument("--quick", action="store_true", help="each benchmark once, nothing saved")
     claims = sub.add_parser(
         "claims", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="measure the published performance claims and give each a verdict",
@@ -67,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="results file to create (default: a new file under "
                              "results/claims/<machine>/); an existing file is never replaced")
     return parser
+
+
+def _case_names():
+    from suite.cases import registry
+
+    return list(registry())
 
 
 def _claims():
@@ -143,10 +160,16 @@ def _check_claims(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from suite import bench
+
+    return bench.main(args.cases, args.device, args.quick)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
-                "claims": _check_claims}
+                "claims": _check_claims, "bench": _bench}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

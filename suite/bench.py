@@ -1,0 +1,69 @@
+"""`opsuite bench`: asv over chosen cases and a device, with the filters checked first.
+
+asv itself answers a filter that matches nothing with "No benchmarks selected" and exit 0;
+here an unknown case or device is one line and exit 2, before anything runs.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from suite.cases import DEVICES, device_missing, registry
+from suite.machine import git_commit, machine_name
+from suite.machine import PROJECT_ROOT
+
+
+class BenchError(ValueError):
+    pass
+
+
+def class_pattern(case_name: str) -> str:
+    """The asv class of a case and of its tracks: Cdist, CdistMaxError, ..."""
+    return "".join(part.capitalize() for part in case_name.split("_"))
+
+
+def selection(cases: list[str], device: str | None) -> str:
+    known = registry()
+    for name in cases:
+        if name not in known:
+            raise BenchError(f"unknown benchmark {name!r}; benchmarks are: {', '.join(known)}")
+    if device is not None:
+        if device not in DEVICES:
+            raise BenchError(f"unknown device {device!r}; devices are: {', '.join(DEVICES)}")
+        if reason := device_missing(device):
+            raise BenchError(f"cannot benchmark {device}: {reason}")
+    classes = "|".join(class_pattern(c) for c in cases) if cases else r"\w+"
+    params = rf"\('{re.escape(device)}'" if device else ""
+    return rf"\.({classes})\w*\.\w+{params}"
+
+
+def asv_command(cases: list[str], device: str | None, quick: bool) -> list[list[str]]:
+    config = PROJECT_ROOT / "asv.conf.json"
+    if not config.is_file():
+        raise BenchError(f"no asv.conf.json at {PROJECT_ROOT}; run opsuite bench from a checkout")
+    commit = git_commit()["commit"]
+    if not commit:
+        raise BenchError("asv results are filed by commit, and this is not a git checkout")
+    machine = machine_name()
+    asv = [sys.executable, "-m", "asv"]
+    run = [*asv, "run", "--config", str(config), "-E", "existing:same", "--machine", machine,
+           "--bench", selection(cases, device)]
+    # An existing environment saves results only with an explicit commit; --quick results
+    # are a smoke test and are not kept.
+    run += ["--quick", "--dry-run"] if quick else ["--set-commit-hash", commit]
+    return [[*asv, "machine", "--yes", "--machine", machine, "--config", str(config)], run]
+
+
+def main(cases: list[str], device: str | None, quick: bool) -> int:
+    try:
+        commands = asv_command(cases, device, quick)
+    except BenchError as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    for command in commands:
+        done = subprocess.run(command, cwd=PROJECT_ROOT)
+        if done.returncode:
+            return done.returncode
+    return 0

@@ -16,8 +16,9 @@ export CHROMIUM
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_GET  := $(strip $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get)
 
-# asv's machine name: the same one the conformance results use (see suite/machine.py)
+# asv's machine record: the name the conformance results use, with CPU, GPU, RAM and OS
 MACHINE = $(shell $(BIN)/python -c "from suite.machine import machine_name; print(machine_name())")
+MACHINE_ARGS = $(shell $(BIN)/python -c "import shlex; from suite.bench import asv_machine_args; print(shlex.join(asv_machine_args()))")
 
 .PHONY: run test bench bench-quick claims clean
 
@@ -48,12 +49,12 @@ test: $(BIN)/opsuite $(CHROMIUM) $(JQUERY)
 ## bench: asv over the commits on main not yet measured here, in asv's own environments
 ## (torch pinned in asv.conf.json); results under results/asv/<machine>/
 bench: $(BIN)/opsuite
-	$(BIN)/asv machine --yes --machine $(MACHINE)
+	$(BIN)/asv machine --yes $(MACHINE_ARGS)
 	$(BIN)/asv run NEW --machine $(MACHINE)
 
 ## bench-quick: every asv benchmark once, in this venv, nothing saved (about 2.5 min here)
 bench-quick: $(BIN)/opsuite
-	$(BIN)/asv machine --yes --machine $(MACHINE)
+	$(BIN)/asv machine --yes $(MACHINE_ARGS)
 	$(BIN)/asv run -E existing:same --quick --dry-run --machine $(MACHINE)
 
 ## claims: the seed articles' performance claims, measured here; JSON under results/claims/

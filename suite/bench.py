@@ -46,14 +46,31 @@ def asv_command(cases: list[str], device: str | None, quick: bool) -> list[list[
     commit = git_commit()["commit"]
     if not commit:
         raise BenchError("asv results are filed by commit, and this is not a git checkout")
-    machine = machine_name()
+    machine = machine_name()  # the same name as the conformance results'
     asv = [sys.executable, "-m", "asv"]
     run = [*asv, "run", "--config", str(config), "-E", "existing:same", "--machine", machine,
            "--bench", selection(cases, device)]
     # An existing environment saves results only with an explicit commit; --quick results
     # are a smoke test and are not kept.
     run += ["--quick", "--dry-run"] if quick else ["--set-commit-hash", commit]
-    return [[*asv, "machine", "--yes", "--machine", machine, "--config", str(config)], run]
+    return [[*asv, "machine", "--yes", "--config", str(config), *asv_machine_args()], run]
+
+
+def asv_machine_args() -> list[str]:
+    """asv's machine record. asv 0.6 keeps only values that differ from what it detects
+    itself, so with --yes alone a record holds just the name; these say the CPU (and GPU)."""
+    import os
+    import platform
+
+    from suite.machine import machine_info
+
+    info = machine_info()
+    gpus = ", ".join(g if isinstance(g, str) else str(g) for g in info.get("gpus", []))
+    ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return ["--machine", info["name"], "--arch", platform.machine(),
+            "--cpu", info["cpu"] + (f"; GPU: {gpus}" if gpus else ""),
+            "--num_cpu", str(info["cpu_count"]), "--os", f"{platform.system()} {platform.release()}",
+            "--ram", f"{ram // 2**30} GiB"]
 
 
 def main(cases: list[str], device: str | None, quick: bool) -> int:

@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("cases", nargs="*", metavar="CASE", help="benchmark cases (default: all)")
     bench.add_argument("--device", metavar="DEVICE", help="only this device (cpu or cuda)")
     bench.add_argument("--quick", action="store_true", help="each benchmark once, nothing saved")
+    speed = sub.add_parser(
+        "speed", help="asv times as GB/s, GFLOP/s and %% of this machine's roofline",
+        description="Turn the times of an asv results file into achieved GB/s and GFLOP/s and "
+                    "the percentage of the roofline, using the copy-bandwidth and matmul "
+                    "ceilings measured in the same asv run.")
+    speed.add_argument("results", nargs="?", metavar="RESULTS.json",
+                       help="asv results file (default: the newest of this machine under "
+                            "results/asv/)")
     claims = sub.add_parser(
         "claims", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="measure the published performance claims and give each a verdict",
@@ -166,10 +174,28 @@ def _bench(args) -> int:
     return bench.main(args.cases, args.device, args.quick)
 
 
+def _speed(args) -> int:
+    from suite import speed
+    from suite.machine import machine_name
+    from suite.results import results_root
+
+    try:
+        path = (Path(args.results) if args.results
+                else speed.newest(results_root() / "asv", machine_name()))
+        table = speed.table(path)
+    except speed.SpeedError as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    print(f"{path}\n")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
-                "claims": _check_claims, "bench": _bench}
+                "claims": _check_claims, "bench": _bench,
+                "speed": _speed}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

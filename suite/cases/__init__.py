@@ -99,6 +99,9 @@ class Case(_Combinations):
     memory: Callable[..., int] = _no_limit          # bytes needed, checked before build
     skip: Callable[..., str | None] = _no_reason    # reasons beyond device and memory
     tracks: list[Track] = field(default_factory=list)
+    # analytic (bytes, FLOPs, dtype) of one call from the parameters alone, so that a stored
+    # time (an asv result) can be turned into a rate without building anything
+    work: Callable[..., tuple[int, int, torch.dtype]] | None = None
 
     def workload(self, **params) -> Workload:
         """Check, build, and warm up (first call, library handles, compilation)."""

@@ -47,8 +47,8 @@ def uses_mm(mode: str, p: int, r: int) -> bool:
         mode == "use_mm_for_euclid_dist_if_necessary" and (p > 25 or r > 25))
 
 
-def work(shape: str, dtype: str, mode: str, step: str) -> tuple[int, int]:
-    """Analytic (bytes, FLOPs) of one call."""
+def work(device: str, shape: str, dtype: str, mode: str, step: str):
+    """Analytic (bytes, FLOPs, dtype) of one call."""
     b, p, r, m = SHAPES[shape]
     size = getattr(torch, dtype).itemsize
     flops = b * p * r * (2 * m + 3 if uses_mm(mode, p, r) else 3 * m + 1)
@@ -56,7 +56,7 @@ def work(shape: str, dtype: str, mode: str, step: str) -> tuple[int, int]:
     if step == "forward+backward":
         flops *= 3   # the gradient costs about two more forward passes
         traffic *= 3  # read grad, points and distances again; write two point gradients
-    return traffic, flops
+    return traffic, flops, getattr(torch, dtype)
 
 
 def build(device: str, shape: str, dtype: str, mode: str, step: str) -> Workload:
@@ -67,8 +67,8 @@ def build(device: str, shape: str, dtype: str, mode: str, step: str) -> Workload
         return torch.cdist(x1, x2, p=2.0, compute_mode=mode)
 
     fn = with_backward(forward, (x1, x2)) if grad else forward
-    traffic, flops = work(shape, dtype, mode, step)
-    return Workload(fn, bytes=traffic, flops=flops, dtype=getattr(torch, dtype))
+    traffic, flops, dt = work(device, shape, dtype, mode, step)
+    return Workload(fn, bytes=traffic, flops=flops, dtype=dt)
 
 
 def memory(device: str, shape: str, dtype: str, mode: str, step: str) -> int:
@@ -102,5 +102,5 @@ PARAMS = {"device": DEVICES, "shape": tuple(SHAPES), "dtype": DTYPES, "mode": MO
 MAX_ERROR = Track("cdist_max_error", "absolute error", max_error, version="1", params=PARAMS,
                   memory=accuracy_memory)
 CASE = Case("cdist", {**PARAMS, "step": STEPS}, build, version="1", memory=memory,
-            tracks=[MAX_ERROR])
+            tracks=[MAX_ERROR], work=work)
 CASES = [CASE]

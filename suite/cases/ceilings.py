@@ -17,20 +17,27 @@ MATMUL_N = {"cpu": 2048, "cuda": 8192}
 MATMUL_DTYPES = ("float32", "float64", "bfloat16", "float16")
 
 
+def copy_work(device: str):
+    return 2 * COPY_BYTES[device], 0, torch.float32  # read + write
+
+
 def build_copy(device: str) -> Workload:
-    n = COPY_BYTES[device] // 4
-    src = randn((n,), device, torch.float32)
+    src = randn((COPY_BYTES[device] // 4,), device, torch.float32)
     dst = torch.empty_like(src)
-    return Workload(lambda: dst.copy_(src), bytes=2 * n * 4)
+    return Workload(lambda: dst.copy_(src), bytes=copy_work(device)[0])
+
+
+def matmul_work(device: str, dtype: str):
+    n, dt = MATMUL_N[device], getattr(torch, dtype)
+    return 3 * n * n * dt.itemsize, 2 * n**3, dt
 
 
 def build_matmul(device: str, dtype: str) -> Workload:
     n = MATMUL_N[device]
-    dt = getattr(torch, dtype)
+    traffic, flops, dt = matmul_work(device, dtype)
     a, b = randn((n, n), device, dt, seed=1), randn((n, n), device, dt, seed=2)
     out = torch.empty((n, n), device=device, dtype=dt)
-    return Workload(lambda: torch.mm(a, b, out=out), bytes=3 * n * n * dt.itemsize,
-                    flops=2 * n**3, dtype=dt)
+    return Workload(lambda: torch.mm(a, b, out=out), bytes=traffic, flops=flops, dtype=dt)
 
 
 def matmul_skip(device: str, dtype: str) -> str | None:
@@ -46,9 +53,9 @@ def _cpu_has_native_half() -> bool:
     return torch.backends.cpu.get_cpu_capability().startswith("AVX512")
 
 
-COPY = Case("copy_bandwidth", {"device": DEVICES}, build_copy, version="1",
+COPY = Case("copy_bandwidth", {"device": DEVICES}, build_copy, version="1", work=copy_work,
             memory=lambda device: 2 * COPY_BYTES[device])
 MATMUL = Case("matmul_throughput", {"device": DEVICES, "dtype": MATMUL_DTYPES}, build_matmul,
-         version="1", skip=matmul_skip,
+              version="1", skip=matmul_skip, work=matmul_work,
               memory=lambda device, dtype: 3 * MATMUL_N[device] ** 2 * getattr(torch, dtype).itemsize)
 CASES = [COPY, MATMUL]

@@ -38,13 +38,17 @@ def workload_fn(device, impl, shape, dtype, step):
     return with_backward(forward, (logits,)) if grad else forward
 
 
-def build(device: str, impl: str, shape: str, dtype: str, step: str) -> Workload:
+def work(device: str, impl: str, shape: str, dtype: str, step: str):
+    """Analytic (bytes, FLOPs, dtype): the memory-traffic floor, whatever impl moves."""
     n = SHAPES[shape][0] * SHAPES[shape][1]
-    size = getattr(torch, dtype).itemsize
     reads = 2 if step == "forward" else 4   # logits and targets, once more for backward
     writes = 0 if step == "forward" else 1  # the gradient
-    return Workload(workload_fn(device, impl, shape, dtype, step),
-                    bytes=(reads + writes) * n * size, dtype=getattr(torch, dtype))
+    return (reads + writes) * n * getattr(torch, dtype).itemsize, 0, getattr(torch, dtype)
+
+
+def build(device: str, impl: str, shape: str, dtype: str, step: str) -> Workload:
+    traffic, flops, dt = work(device, impl, shape, dtype, step)
+    return Workload(workload_fn(device, impl, shape, dtype, step), bytes=traffic, dtype=dt)
 
 
 def skip(device: str, impl: str, dtype: str, **_) -> str | None:
@@ -71,5 +75,5 @@ PARAMS = {"device": DEVICES, "impl": focal_loss.KNOWN, "shape": tuple(SHAPES),
 PEAK_MEMORY = Track("focal_loss_peak_memory", "bytes", peak_memory, version="1", params=PARAMS,
                     memory=memory, skip=skip)
 CASE = Case("focal_loss", PARAMS, build, version="1", memory=memory, skip=skip,
-            tracks=[PEAK_MEMORY])
+            tracks=[PEAK_MEMORY], work=work)
 CASES = [CASE]

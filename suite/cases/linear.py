@@ -35,6 +35,17 @@ def fused_forward(fused, x):
     return torch.chunk(fused(x), N, dim=1)
 
 
+def work(device: str, batch: int, layout: str, step: str):
+    """Analytic (bytes, FLOPs, dtype) of one call: minimum traffic, float32."""
+    input_reads = N if layout == "separate" else 1  # each separate layer reads the input again
+    flops = 2 * batch * D * N * K
+    traffic = (input_reads * batch * D + D * N * K + batch * N * K) * 4
+    if step == "forward+backward":
+        flops *= 3  # grad input and grad weight: two more matmuls of the same size
+        traffic += (batch * N * K + input_reads * batch * D + D * N * K) * 4 * 2
+    return traffic, flops, torch.float32
+
+
 def build(device: str, batch: int, layout: str, step: str) -> Workload:
     separate, fused = layers(device)
     grad = step == "forward+backward"
@@ -43,21 +54,15 @@ def build(device: str, batch: int, layout: str, step: str) -> Workload:
         def forward():
             return separate_forward(separate, x)
         params = [x, *(layer.weight for layer in separate)]
-        input_reads = N  # each layer reads the input again
     else:
         def forward():
             return fused_forward(fused, x)
         params = [x, fused.weight]
-        input_reads = 1
     fn = with_backward(forward, params) if grad else forward
-    flops = 2 * batch * D * N * K
-    traffic = (input_reads * batch * D + D * N * K + batch * N * K) * 4
-    if step == "forward+backward":
-        flops *= 3  # grad input and grad weight: two more matmuls of the same size
-        traffic += (batch * N * K + input_reads * batch * D + D * N * K) * 4 * 2
-    return Workload(fn, bytes=traffic, flops=flops)
+    traffic, flops, dtype = work(device, batch, layout, step)
+    return Workload(fn, bytes=traffic, flops=flops, dtype=dtype)
 
 
 CASE = Case("linear", {"device": DEVICES, "batch": BATCHES, "layout": LAYOUTS, "step": STEPS},
-            build, version="1")
+            build, version="1", work=work)
 CASES = [CASE]

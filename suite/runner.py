@@ -2,6 +2,7 @@
 
     run(fn, *args, **kwargs)       -> fn's outputs, tensors back on the CPU (left on meta)
     run.grad(fn, *args, **kwargs)  -> (outputs, gradients of the args that require grad)
+    run.gradcheck(fn, *args)       -> torch.autograd.gradcheck on the backend; AssertionError if it fails
 
 Inputs are moved to the backend's device before, and outputs back after, the backend's
 context is entered, so a TorchFunctionMode context sees the operation and nothing else.
@@ -94,3 +95,15 @@ class Runner:
                     else grad_output.to(first.device, first.dtype))
             grads = torch.autograd.grad(first, leaves, seed, allow_unused=True)
         return pytree.tree_map(_back, out), tuple(pytree.tree_map(_back, list(grads)))
+
+    def gradcheck(self, fn: Callable, *args, **kwargs) -> None:
+        """torch.autograd.gradcheck of ``fn`` on the backend: analytic gradients (of the
+        positional arguments that require grad) against finite differences. A mismatch is a
+        broken claim (AssertionError), not a crash of the backend."""
+        call, args, kwargs = self._prepare(fn, args, kwargs)
+        try:
+            with self._on_backend():
+                torch.autograd.gradcheck(lambda *a: call(*a, **kwargs), args)
+        except torch.autograd.gradcheck.GradcheckError as error:
+            self.raised = None
+            raise AssertionError(f"gradcheck: {error}") from None

@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         help="measure the published performance claims and give each a verdict",
         description="Measure each published performance claim of the seed articles on each "
                     "device, over repeated paired runs, and say whether it holds. A claim holds "
-                    "when the 95%% interval of the measured ratio is at or above the smallest "
+                    "when the 95 % interval of the measured ratio is at or above the smallest "
                     "ratio the source's own spread allows, does not hold when the interval is "
                     "below it, and is inconclusive when the interval straddles it.",
         epilog="claims: " + ", ".join(c.key for c in _claims()))

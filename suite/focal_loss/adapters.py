@@ -40,7 +40,12 @@ def kornia() -> Callable:
 def mmcv() -> Callable:
     from mmcv.ops import sigmoid_focal_loss
 
-    return from_mmcv(sigmoid_focal_loss)
+    def on_its_devices(logits, *args):
+        if logits.device.type == "cpu":  # released mmcv has CUDA, MLU and NPU kernels only
+            raise NotImplementedError("mmcv's sigmoid_focal_loss has no CPU kernel")
+        return sigmoid_focal_loss(logits, *args)
+
+    return from_mmcv(on_its_devices)
 
 
 def class_indices(targets: torch.Tensor) -> torch.Tensor:
@@ -62,8 +67,6 @@ def from_mmcv(sigmoid_focal_loss: Callable) -> Callable:
     Integer targets are taken as such class indices already."""
 
     def mmcv(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
-        if inputs.device.type == "cpu":
-            raise NotImplementedError("mmcv's sigmoid_focal_loss has no CPU kernel")
         labels = targets if not targets.is_floating_point() else class_indices(targets)
         logits = inputs.reshape(-1, inputs.shape[-1]).contiguous()
         # α < 0 means no weighting: α = 1/2 weights both terms by 1/2, undone by the factor 2.

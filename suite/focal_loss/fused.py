@@ -2,8 +2,9 @@
 
 Forward reads the logits and targets once and writes the loss (or only its sum) and, when the
 logits need a gradient, dFL/dx. That gradient is all backward needs, so it is what is saved —
-one float32 tensor, no more than the inputs — and backward is a single scaling pass.
-Compiled by torch.compile: C++/OpenMP on CPU, Triton on CUDA.
+one float32 tensor: half the inputs' bytes for float32 logits and targets, as many for half
+precision — and backward is a single scaling pass, in place for float32 inputs. Compiled by
+torch.compile: C++/OpenMP on CPU, Triton on CUDA.
 
 The math, per element, with e = exp(−|x|) so that nothing overflows:
 
@@ -18,6 +19,9 @@ folded into r = e / ((1 + e)·m), which lies in [0, 1]. The gradient is therefor
 every γ ≥ 0 and every finite logit. The three divisions (1/(1 + e), r, and e/(2 + e) for
 log1p) share one reciprocal, and float32's log1p(e), e in (0, 1], is 2·atanh(e/(2 + e)) by a
 short polynomial (relative error 2.2e-7): this kernel is compute-bound on a CPU.
+
+The target: forward+backward at least 2x faster than vectorized at 8192 x 128 float32 on a
+CPU (3x on a GPU), checked by `opsuite claims --claim focal-fused`.
 """
 
 from __future__ import annotations
@@ -76,7 +80,8 @@ def _kernel(x, t, a0, a1, gamma, *, square: bool, elementwise: bool, with_grad: 
 
 
 def _scale(grad, grad_output, scale, dtype):
-    """Backward's one pass: the saved dFL/dx times the incoming gradient."""
+    """Backward's one pass for half-precision inputs: the saved dFL/dx times the incoming
+    gradient, rounded once to the inputs' dtype."""
     return (grad * (grad_output.to(grad.dtype) * scale)).to(dtype)
 
 
@@ -110,7 +115,14 @@ class FocalLoss(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad_output):
         (grad,) = ctx.saved_tensors
-        return _compiled_scale(grad, grad_output, ctx.scale, ctx.dtype), None, None, None, None
+        if grad.dtype == ctx.dtype:
+            # Scaled in place and handed on: nothing is allocated. A second backward through
+            # the same graph (retain_graph=True) then fails autograd's saved-tensor version
+            # check, rather than using the scaled values.
+            grad_input = grad.mul_(grad_output * ctx.scale)
+        else:
+            grad_input = _compiled_scale(grad, grad_output, ctx.scale, ctx.dtype)
+        return grad_input, None, None, None, None
 
 
 def fused(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):

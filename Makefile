@@ -52,7 +52,7 @@ bench: $(BIN)/opsuite
 	$(BIN)/asv machine --yes $(MACHINE_ARGS)
 	$(BIN)/asv run NEW --machine $(MACHINE)
 
-## bench-quick: every asv benchmark once, in this venv, nothing saved (about 2.5 min here)
+## bench-quick: every asv benchmark once, in this venv, nothing saved (about 3.5 min here, 5 with a cold compile cache)
 bench-quick: $(BIN)/opsuite
 	$(BIN)/asv machine --yes $(MACHINE_ARGS)
 	$(BIN)/asv run -E existing:same --quick --dry-run --machine $(MACHINE)

@@ -14,6 +14,7 @@ import contextlib
 from typing import Callable
 
 import torch
+from torch.autograd.gradcheck import GradcheckError
 from torch.utils import _pytree as pytree
 
 from suite.backends import Backend
@@ -104,6 +105,6 @@ class Runner:
         try:
             with self._on_backend():
                 torch.autograd.gradcheck(lambda *a: call(*a, **kwargs), args)
-        except torch.autograd.gradcheck.GradcheckError as error:
+        except GradcheckError as error:
             self.raised = None
             raise AssertionError(f"gradcheck: {error}") from None

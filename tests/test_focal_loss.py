@@ -221,3 +221,12 @@ def test_unsupported_gives_a_reason_for_mmcv_on_cpu_and_none_for_fused():
     assert ("does not import here" in focal_loss.unsupported("mmcv", "cpu")
             or "has no cpu kernel" in focal_loss.unsupported("mmcv", "cpu"))
     assert focal_loss.unsupported("fused", "cpu") is None
+
+
+def test_fused_gives_the_same_gradient_on_a_second_backward_through_a_kept_graph():
+    logits, targets = fused_inputs()
+    logits.requires_grad_()
+    loss = focal_loss.fused(logits, targets, reduction="mean")
+    (first,) = torch.autograd.grad(loss, logits, retain_graph=True)
+    (second,) = torch.autograd.grad(loss, logits)
+    assert torch.equal(first, second)

@@ -77,3 +77,26 @@ def test_compiled_backends_never_fall_back_to_eager_past_the_recompile_limit():
     for n in range(limit + 2):  # same code object each time, as in a parametrized spec
         assert run(lambda t: t.argmax(), torch.arange(n + 1.0)) == n
     assert not [k for k in counters["unimplemented"] if "recompile limit" in k]
+
+
+class WrongBackward(torch.autograd.Function):
+    """x² with the derivative of x³ (3x² instead of 2x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * 3 * x * x
+
+
+def test_gradcheck_passes_a_right_gradient_and_reports_a_wrong_one_as_a_broken_claim():
+    run = Runner(Backend("cpu", "cpu"))
+    x = torch.tensor([0.5, 1.5, -2.0], dtype=torch.float64, requires_grad=True)
+    run.gradcheck(lambda x: x * x, x)
+    with pytest.raises(AssertionError, match="gradcheck"):
+        run.gradcheck(WrongBackward.apply, x)
+    assert run.raised is None  # a wrong gradient is not a crash of the backend

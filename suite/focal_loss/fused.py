@@ -3,8 +3,8 @@
 Forward reads the logits and targets once and writes the loss (or only its sum) and, when the
 logits need a gradient, dFL/dx. That gradient is all backward needs, so it is what is saved —
 one float32 tensor: half the inputs' bytes for float32 logits and targets, as many for half
-precision — and backward is a single scaling pass, in place for float32 inputs. Compiled by
-torch.compile: C++/OpenMP on CPU, Triton on CUDA.
+precision — and backward is a single scaling pass. Compiled by torch.compile: C++/OpenMP on
+CPU, Triton on CUDA.
 
 The math, per element, with e = exp(−|x|) so that nothing overflows:
 
@@ -115,11 +115,10 @@ class FocalLoss(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad_output):
         (grad,) = ctx.saved_tensors
+        # Not in place: a graph kept for a second backward (retain_graph=True, gradcheck)
+        # still needs the saved gradient unscaled.
         if grad.dtype == ctx.dtype:
-            # Scaled in place and handed on: nothing is allocated. A second backward through
-            # the same graph (retain_graph=True) then fails autograd's saved-tensor version
-            # check, rather than using the scaled values.
-            grad_input = grad.mul_(grad_output * ctx.scale)
+            grad_input = grad * (grad_output if ctx.scale == 1.0 else grad_output * ctx.scale)
         else:
             grad_input = _compiled_scale(grad, grad_output, ctx.scale, ctx.dtype)
         return grad_input, None, None, None, None

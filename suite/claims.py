@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from suite import focal_loss
 from suite.cases import Skip, registry
 from suite.memory import peak_bytes
 from suite.timing import calibrate, clock
@@ -105,11 +104,6 @@ class Verdict:
     extra: dict = field(default_factory=dict)
 
 
-def _missing_implementation(params: dict) -> str | None:
-    impl = params.get("impl")
-    return focal_loss.unsupported(impl, params["device"].split(":")[0]) if impl else None
-
-
 def judge(ratios: np.ndarray, lowest: float, seed: int = 0) -> tuple[str, tuple[float, float]]:
     """Verdict from paired ratios: a bootstrap interval of their median against `lowest`."""
     rng = np.random.default_rng(seed)
@@ -125,10 +119,7 @@ def judge(ratios: np.ndarray, lowest: float, seed: int = 0) -> tuple[str, tuple[
 def check(claim: Claim, device: str, pairs: int = 15, min_block: float = 0.02) -> Verdict:
     case = registry()[claim.case]
     slow, fast = ({**p, "device": device} for p in (claim.slow, claim.fast))
-    reason = _missing_implementation(slow) or _missing_implementation(fast)
-    if reason:
-        return Verdict(claim, device, "not measurable", reason=reason)
-    try:
+    try:  # an absent device or implementation is a Skip, with its reason
         slow_work, fast_work = case.workload(**slow), case.workload(**fast)
     except Skip as why:
         return Verdict(claim, device, "not measurable", reason=str(why))

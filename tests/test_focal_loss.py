@@ -101,7 +101,7 @@ def detection_targets(shape, classes):
     g = torch.Generator().manual_seed(0)
     labels = torch.randint(0, classes + 1, shape[:-1], generator=g)
     labels.view(-1)[:2] = torch.tensor([classes, 1])  # at least one background row, one positive
-    return F.one_hot(labels, classes + 1)[..., :classes].double()
+    return adapters.one_hot_rows(labels, classes).double()
 
 
 @pytest.mark.parametrize("alpha, gamma", [(0.25, 2.0), (-1.0, 0.5)], ids=["alpha", "no-alpha"])
@@ -230,3 +230,9 @@ def test_fused_gives_the_same_gradient_on_a_second_backward_through_a_kept_graph
     (first,) = torch.autograd.grad(loss, logits, retain_graph=True)
     (second,) = torch.autograd.grad(loss, logits)
     assert torch.equal(first, second)
+
+
+def test_fused_mean_of_no_elements_is_nan_and_their_sum_zero_as_torch_says():
+    empty = torch.zeros(0, 16)
+    assert torch.isnan(focal_loss.fused(empty, empty, reduction="mean"))
+    assert focal_loss.fused(empty, empty, reduction="sum").item() == 0.0

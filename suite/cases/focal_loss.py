@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from suite import focal_loss
+from suite.focal_loss import adapters
 from suite.cases import DEVICES, STEPS, Case, Track, Workload, randn, with_backward
 from suite.memory import peak_bytes
 
@@ -33,7 +34,7 @@ def inputs(device: str, shape: str, dtype: str, requires_grad=False, class_indic
     labels[torch.rand(rows, generator=g) >= POSITIVE_ROWS] = classes
     if class_indices:
         return logits.requires_grad_(requires_grad), labels.to(device)
-    targets = torch.nn.functional.one_hot(labels, classes + 1)[:, :classes]
+    targets = adapters.one_hot_rows(labels, classes)
     return logits.requires_grad_(requires_grad), targets.to(device=device, dtype=dt)
 
 

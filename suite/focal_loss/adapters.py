@@ -60,6 +60,11 @@ def class_indices(targets: torch.Tensor) -> torch.Tensor:
     return torch.where(positive, rows.argmax(dim=1), rows.shape[1])
 
 
+def one_hot_rows(labels: torch.Tensor, classes: int) -> torch.Tensor:
+    """mmcv's labels (C meaning background) as contract targets: the inverse of class_indices."""
+    return torch.nn.functional.one_hot(labels, classes + 1)[..., :classes]
+
+
 def from_mmcv(sigmoid_focal_loss: Callable) -> Callable:
     """Adapt a function with mmcv's conventions: logits (N, C); targets class indices (N,),
     C meaning background; `(input, target, gamma, alpha, weight, reduction)`, positional;

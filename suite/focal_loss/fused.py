@@ -101,11 +101,10 @@ class FocalLoss(torch.autograd.Function):
         loss, grad = _compiled_kernel(inputs.detach(), targets.detach(), a0, a1, float(gamma),
                                       square=gamma == 2, elementwise=reduction == "none",
                                       with_grad=with_grad)
-        scale = 1 / inputs.numel() if reduction == "mean" and inputs.numel() else 1.0
+        n = inputs.numel()
+        scale = (1 / n if n else float("nan")) if reduction == "mean" else 1.0  # mean of none: NaN
         if reduction != "none":
-            loss = (loss * scale if reduction == "mean" else loss).to(inputs.dtype)
-            if reduction == "mean" and inputs.numel() == 0:
-                loss = torch.full((), float("nan"), dtype=inputs.dtype, device=inputs.device)
+            loss = (loss * scale).to(inputs.dtype)
         if with_grad:
             ctx.save_for_backward(grad)
             ctx.scale, ctx.dtype = scale, inputs.dtype

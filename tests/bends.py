@@ -2,10 +2,15 @@
 
 Each is a cpu Backend whose context is a TorchFunctionMode, plugged in as a user would
 (``--backend tests.bends:NAME``). tests/test_bent_backends.py checks that every one of them
-makes at least one spec fail while the real cpu backend passes everything.
+makes at least one spec fail while the real cpu backend passes everything. The reductions'
+bends are here; each other family keeps its own in ``tests/bends_<family>.py``, imported at
+the end of this module, so every bend is still ``tests.bends:NAME``.
 """
 
+import importlib
 import math
+import pkgutil
+from pathlib import Path
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -13,11 +18,13 @@ from torch.overrides import TorchFunctionMode
 from suite.backends import Backend
 
 BENDS: dict[str, tuple[str, set[str]]] = {}  # backend name -> (what it bends, op names)
+FILES: dict[str, tuple[str, ...]] = {}  # backend name -> the spec files that must catch it
 
 
-def bent(name: str, op_names: set[str], why: str):
+def bent(name: str, op_names: set[str], why: str, files: tuple[str, ...] = ()):
     """Register a Backend whose mode replaces ``op(*args, **kwargs)`` with ``fn(op, args, kwargs)``
-    for the named ops; returning NotImplemented leaves a call alone."""
+    for the named ops; returning NotImplemented leaves a call alone. ``files`` (paths under
+    conformance/) name the spec files that must catch it, where the op names do not."""
     def register(fn):
         class Mode(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
@@ -29,6 +36,7 @@ def bent(name: str, op_names: set[str], why: str):
                 return func(*args, **kwargs)
 
         BENDS[name] = (why, op_names)
+        FILES[name] = tuple(files)
         globals()[name.upper().replace("-", "_")] = Backend(name, "cpu", context=Mode)
         return fn
     return register
@@ -217,3 +225,9 @@ def _(op, args, kw):
         return NotImplemented
     kw["p"] = 1
     return op(*args, **kw)
+
+
+# The other families' bends register themselves (into this module) on import.
+for _module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+    if _module.name.startswith("bends_"):
+        importlib.import_module(f"tests.{_module.name}")

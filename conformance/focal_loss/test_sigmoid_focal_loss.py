@@ -122,8 +122,12 @@ def test_shape_and_dtype_follow_the_inputs(run, name, dtype):
     skip_unless_runnable(name, run)
     logits, targets = torch.zeros(3, 5, dtype=dtype), torch.zeros(3, 5, dtype=dtype)
     impl = focal_loss.IMPLEMENTATIONS[name]
-    for reduction, shape in (("none", (3, 5)), ("mean", ()), ("sum", ())):
-        got = run(impl, logits, targets, reduction=reduction)
+    expected = {"none": (3, 5), "mean": (), "sum": ()}
+
+    def every_reduction(logits, targets):  # one call: a compiled backend compiles once
+        return tuple(impl(logits, targets, reduction=reduction) for reduction in expected)
+
+    for (reduction, shape), got in zip(expected.items(), run(every_reduction, logits, targets)):
         assert got.dtype == dtype and tuple(got.shape) == shape, (
             f"{name}(reduction={reduction!r}) on {dtype} inputs (3, 5): got {got.dtype} "
             f"{tuple(got.shape)}, the contract says {dtype} {shape}")
@@ -147,8 +151,12 @@ def test_fused_gradient_passes_gradcheck(run, gamma):
     g = torch.Generator().manual_seed(4)
     logits = (torch.randn(3, 4, generator=g, dtype=torch.float64) * 3).requires_grad_()
     targets = torch.rand(3, 4, generator=g, dtype=torch.float64)  # soft: both terms matter
-    for reduction in focal_loss.REDUCTIONS:
-        run.gradcheck(lambda x, t: focal_loss.fused(x, t, 0.25, gamma, reduction), logits, targets)
+
+    def every_reduction(x, t):  # one function: a compiled backend compiles once
+        return torch.cat([focal_loss.fused(x, t, 0.25, gamma, reduction).reshape(-1)
+                          for reduction in focal_loss.REDUCTIONS])
+
+    run.gradcheck(every_reduction, logits, targets)
 
 
 @spec(OP, FINITE, url=PAPER)
@@ -157,11 +165,18 @@ def test_fused_gradient_is_finite_at_any_logit(run, dtype):
     # Far beyond where σ saturates, for the γ where pow's derivative is 0 · ∞ at 1 − p_t = 0.
     big = min(1e4, torch.finfo(dtype).max / 4)
     # Two rows, as in the other specs: a compiled kernel is then reused, not compiled anew.
-    logits = torch.tensor([[-big, -100.0, -30.0, 0.0, 30.0, 100.0, big]] * 2, dtype=dtype)
-    for targets in (torch.zeros_like(logits), torch.ones_like(logits), torch.full_like(logits, 0.3)):
-        for gamma in (0.0, 0.25, 0.5, 1.0, 2.0):
-            _, (grad,) = run.grad(focal_loss.fused, logits.clone().requires_grad_(), targets,
-                                  gamma=gamma)
-            assert bool(torch.isfinite(grad).all()), (
-                f"fused, γ={gamma:g}, targets {targets[0, 0].item():g}: gradient "
-                f"{grad[0].tolist()} at logits {logits[0].tolist()}")
+    row = torch.tensor([-big, -100.0, -30.0, 0.0, 30.0, 100.0, big], dtype=dtype)
+    gammas = (0.0, 0.25, 0.5, 1.0, 2.0)
+    logits = row.repeat(len(gammas), 2, 1)  # one slice per γ, one call: one compilation
+
+    def every_gamma(logits, targets):
+        return torch.stack([focal_loss.fused(logits[i], targets, gamma=gamma)
+                            for i, gamma in enumerate(gammas)])
+
+    for target in (0.0, 1.0, 0.3):
+        targets = torch.full((2, len(row)), target, dtype=dtype)
+        _, (grad,) = run.grad(every_gamma, logits.clone().requires_grad_(), targets)
+        broken = [f"γ={gamma:g}: {grad[i, 0].tolist()}" for i, gamma in enumerate(gammas)
+                  if not bool(torch.isfinite(grad[i]).all())]
+        assert not broken, (f"fused, targets {target:g}, logits {row.tolist()}: gradients not "
+                            "finite, " + "; ".join(broken))

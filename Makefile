@@ -28,9 +28,13 @@ $(BIN)/opsuite: pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench,focal]"
 	@touch $@
 
+# Backends for `make run`: `make run BACKENDS="cpu meta"` skips the compile-* backends, whose
+# first run on a machine compiles every spec (see README, Speed).
+BACKENDS ?= all
+
 ## run: conformance on every backend this machine has; matrix on screen, JSON under results/
 run: $(BIN)/opsuite
-	$(BIN)/opsuite conformance --backend all -- -n auto
+	$(BIN)/opsuite conformance $(addprefix --backend ,$(BACKENDS)) -- -n auto
 
 # Installed only when missing, by one apt-get for both (`&:`). A failure stops `make test`:
 # without them the dashboard test would skip, unnoticed on CI. apt-get update only if the

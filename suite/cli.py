@@ -14,6 +14,7 @@ examples:
   opsuite conformance -- -k median -n auto     anything after -- goes to pytest
   opsuite backends                             which built-in backends exist here, and why not
   opsuite bench cdist --device cpu --quick     asv, once per benchmark, nothing saved
+  opsuite coverage --update README.md          ops x claims x backends table from the newest run
   opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
   opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
 
@@ -64,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     speed.add_argument("results", nargs="?", metavar="RESULTS.json",
                        help="asv results file (default: the newest of this machine under "
                             "results/asv/)")
+    cover = sub.add_parser(
+        "coverage", help="ops x claims x backends, from a conformance results file",
+        description="For each op: how many documented claims its specs encode, and per backend "
+                    "how many of them the run upheld (every record passed) of those it judged "
+                    "(not all skipped). Markdown, for the README or a pull request.")
+    cover.add_argument("results", nargs="?", metavar="RESULTS.json",
+                       help="conformance results file (default: the newest under "
+                            "results/conformance/)")
+    cover.add_argument("--update", metavar="FILE",
+                       help="rewrite the table between the coverage markers in FILE "
+                            "(e.g. README.md) instead of printing it")
     claims = sub.add_parser(
         "claims", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="measure the published performance claims and give each a verdict",
@@ -191,11 +203,39 @@ def _speed(args) -> int:
     return 0
 
 
+def _coverage(args) -> int:
+    from suite import coverage
+    from suite.results import ResultsError, read, results_root
+
+    try:
+        if args.results:
+            path = Path(args.results)
+        else:
+            found = sorted((results_root() / "conformance").glob("*/*.json"),
+                           key=lambda p: p.name)  # named by UTC time: the last is the newest
+            if not found:
+                raise ResultsError("no conformance results under results/conformance/; run "
+                                   "`opsuite conformance` first or name a file")
+            path = found[-1]
+        document = read(path)
+        if not args.update:
+            print(coverage.markdown(document))
+            return 0
+        target = Path(args.update)
+        text = coverage.update(target.read_text(), document)
+    except (ResultsError, ValueError, OSError) as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    target.write_text(text)
+    print(f"coverage table from {path} written into {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
                 "claims": _check_claims, "bench": _bench,
-                "speed": _speed}
+                "speed": _speed, "coverage": _coverage}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

@@ -81,3 +81,18 @@ def test_known_divergence_file_errors_are_one_sentence(tmp_path):
     bad.write_text('[[divergence]]\nspec="x"\nbackend="cpu"\nreason="r"\nlink="l"\ntorch="~~2"\n')
     with pytest.raises(divergences.DivergenceFileError, match="invalid torch range"):
         divergences.load(bad)
+
+
+def test_readme_coverage_table_lists_every_op_and_claim_count(collected):
+    """The README's table is generated (`opsuite coverage --update README.md`); this keeps it
+    in step with the specs: every op, with the number of distinct claims its specs quote."""
+    from suite import coverage
+    from suite.machine import PROJECT_ROOT
+
+    claims: dict[str, set[str]] = {}
+    for item in collected:
+        s = spec_of(item)
+        claims.setdefault(s.op, set()).add(s.claim)
+    readme = coverage.claims_per_op((PROJECT_ROOT / "README.md").read_text())
+    assert readme == {op: len(c) for op, c in claims.items()}, (
+        "README's coverage table is out of date: run the suite and `opsuite coverage --update README.md`")

@@ -4,8 +4,9 @@
     run.grad(fn, *args, **kwargs)  -> (outputs, gradients of the args that require grad)
     run.gradcheck(fn, *args)       -> torch.autograd.gradcheck on the backend; AssertionError if it fails
 
-Inputs are moved to the backend's device before, and outputs back after, the backend's
-context is entered, so a TorchFunctionMode context sees the operation and nothing else.
+Inputs are copied to the backend's device before, and outputs moved back after, the backend's
+context is entered, so a TorchFunctionMode context sees the operation and nothing else, and
+nothing the operation does reaches the caller's tensors.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from suite.backends import Backend
 
 
 def _to(x, device: torch.device):
+    # Always a copy, on the CPU too: an operation that writes into its input must not change
+    # the caller's tensor, which the spec may still compare against; and every device then
+    # sees the same thing.
     if isinstance(x, torch.Tensor):
-        return x.detach().to(device).requires_grad_(x.requires_grad)
+        return x.detach().to(device, copy=True).requires_grad_(x.requires_grad)
     return x
 
 

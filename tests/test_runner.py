@@ -23,6 +23,12 @@ def test_only_the_operation_runs_inside_the_context():
     assert Recording.seen == ["argmax"]
 
 
+def test_an_operation_that_writes_into_its_input_leaves_the_callers_tensor_alone():
+    x = torch.tensor([-1.0, 2.0])
+    out = Runner(Backend("cpu", "cpu"))(torch.relu_, x)
+    assert out.tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
+
+
 def test_wrap_is_applied_and_calls_are_described():
     wrapped, calls = [], []
 

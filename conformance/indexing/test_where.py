@@ -49,8 +49,10 @@ def test_where_takes_a_scalar(run, which):
     else:
         a, b = run(lambda c, x: (torch.where(c, x, 2.5), torch.where(c, -1.0, 2.5)), COND, X)
         assert_exact(a, chosen(COND, X, 2.5).float(), "where(cond, x, 2.5)")
+    call = "where(cond, -1.0, 2.5)" if which == "other" else "where(cond, 2.5, -1.0)"
     expected = chosen(COND, -1.0, 2.5) if which == "other" else chosen(COND, 2.5, -1.0)
-    assert torch.equal(b.double(), expected.double()), f"where with two scalars: got {b.tolist()}"
+    assert torch.equal(b.double(), expected.double()), \
+        f"{call}: got {b.tolist()}, documented {expected.tolist()}"
 
 
 @spec("torch.where", SHAPE, needs_values=False)

@@ -20,8 +20,9 @@ IGNORE_DEFAULT = ("Note that :attr:`ignore_index` is only applicable when the ta
                   "indices. Default: -100")
 SMOOTHING = ("Specifies the amount of smoothing when computing the loss, where 0.0 means no smoothing. "
              "The targets become a mixture of the original ground truth and a uniform distribution")
-PROBABILITIES = ("Probabilities for each class; useful when labels beyond a single class per minibatch "
-                 "item are required, such as for blended labels, label smoothing, etc.")
+# The probability-target case's reduction, which divides by N whatever the weights.
+PROBABILITIES_MEAN = (r"If :attr:`reduction` is not ``'none'`` (default ``'mean'``), then .. math:: "
+                      r"\ell(x, y) = \begin{cases} \frac{\sum_{n=1}^N l_n}{N}, &")
 SHAPES = (r"Output: If reduction is 'none', shape :math:`()`, :math:`(N)` or :math:`(N, d_1, d_2, ..., "
           r"d_K)` with :math:`K \geq 1` in the case of K-dimensional loss, depending on the shape of "
           r"the input. Otherwise, scalar.")
@@ -164,7 +165,7 @@ def test_label_smoothing_mixes_targets_with_the_uniform_distribution(run):
     assert_exact(default, zero, "CrossEntropyLoss() against label_smoothing=0.0")
 
 
-@spec(OP, PROBABILITIES)
+@spec(OP, PROBABILITIES_MEAN)
 def test_probability_targets_and_weights_average_over_the_batch(run):
     x, probs = randn((4, 5), 6, 2.0), rand((4, 5), 6).mul(3).softmax(1)
 

@@ -45,5 +45,6 @@ def test_adam_follows_its_documented_algorithm(run, kwargs, reference, grads, un
     for i, (p, g) in enumerate(zip(PARAMS, grads)):
         expected = adam_reference(p, g, **reference)
         # The inputs tell this variant from its neighbour by far more than float32's tolerance.
-        assert np.abs(expected - adam_reference(p, g, **unlike)).max() > 1e-4
+        assert np.abs(expected - adam_reference(p, g, **unlike)).max() > 1e-4, \
+            f"test inputs do not tell Adam({reference}) from Adam({unlike})"
         assert_close(got[i], expected, torch.float32, f"parameter {i} after each of 3 steps of Adam({kwargs})")

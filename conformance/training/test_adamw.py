@@ -26,6 +26,8 @@ def test_adamw_decays_the_parameter_outside_the_moments(run, kwargs, weight_deca
     for i, (p, g) in enumerate(zip(PARAMS, GRADS)):
         expected = adam_reference(p, g, lr=0.1, weight_decay=weight_decay, decoupled=True)
         # Adam's L2 decay, and no decay at all, are both far from it on these inputs.
-        assert np.abs(expected - adam_reference(p, g, lr=0.1, weight_decay=weight_decay)).max() > 1e-4
-        assert np.abs(expected - adam_reference(p, g, lr=0.1)).max() > 1e-4
+        assert np.abs(expected - adam_reference(p, g, lr=0.1, weight_decay=weight_decay)).max() > 1e-4, \
+            "test inputs do not tell decoupled decay from Adam's L2 decay"
+        assert np.abs(expected - adam_reference(p, g, lr=0.1)).max() > 1e-4, \
+            "test inputs do not tell decoupled decay from no decay"
         assert_close(got[i], expected, torch.float32, f"parameter {i} after each of 3 steps of AdamW({kwargs})")

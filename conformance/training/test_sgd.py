@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from conformance.training.shared import GRADS, PARAMS, optimizer_steps, sgd_reference
-from suite.expect import assert_close, assert_raises
+from suite.expect import assert_close
 from suite.spec import spec
 
 URL = "https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html"
@@ -43,11 +43,3 @@ def test_sgd_follows_its_documented_algorithm(run, kwargs):
     for i, (p, grads) in enumerate(zip(PARAMS, GRADS)):
         assert_close(got[i], sgd_reference(p, grads, **kwargs), torch.float32,
                      f"parameter {i} after each of 3 steps of SGD({kwargs})")
-
-
-@spec("torch.optim.SGD", NESTEROV, url=URL)
-def test_sgd_nesterov_without_momentum_is_refused(run):
-    def fn(p):
-        return torch.optim.SGD([p], lr=0.1, nesterov=True)
-
-    assert_raises(ValueError, lambda: run(fn, torch.ones(2, requires_grad=True)), "SGD(lr=0.1, nesterov=True)")

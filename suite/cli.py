@@ -14,6 +14,7 @@ examples:
   opsuite conformance -- -k median -n auto     anything after -- goes to pytest
   opsuite backends                             which built-in backends exist here, and why not
   opsuite bench cdist --device cpu --quick     asv, once per benchmark, nothing saved
+  opsuite compare a.json b.json results/asv/*  what differs between machines, --baseline NAME
   opsuite coverage --update README.md          ops x claims x backends table from the newest run
   opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
   opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
@@ -65,6 +66,30 @@ def _parser() -> argparse.ArgumentParser:
     speed.add_argument("results", nargs="?", metavar="RESULTS.json",
                        help="asv results file (default: the newest of this machine under "
                             "results/asv/)")
+    compare = sub.add_parser(
+        "compare", help="what differs between machines: conformance outcomes, observations, speed",
+        description="Compare results kept from several machines (or backends). From conformance "
+                    "results files: the specs whose outcome differs between machine:backend "
+                    "columns (a skip alone does not count as a difference), with the claim and "
+                    "a repro line, and the recorded observations that differ. From asv result "
+                    "folders (their newest results file) or files: benchmark x machine tables of "
+                    "seconds, time relative to the baseline machine, and %% of each machine's "
+                    "own roofline; machines with another torch version than the baseline's, and "
+                    "benchmarks the baseline lacks, are listed apart as not compared. Every "
+                    "input is read before anything is printed.")
+    compare.add_argument("inputs", nargs="+", metavar="RESULTS",
+                         help="conformance results JSON, asv results folder (e.g. "
+                              "results/asv/<machine>) or asv results JSON")
+    compare.add_argument("--baseline", metavar="NAME",
+                         help="machine the speed ratios are relative to (default: the first "
+                              "asv input); a repeated machine name is NAME#2, NAME#3, ...")
+    compare.add_argument("--format", choices=["text", "markdown", "csv"], default="text",
+                         help="text (default); markdown, for a pull-request comment; csv, one "
+                              "CSV block per table, each after a '# TITLE' line and separated "
+                              "by a blank line")
+    compare.add_argument("--skip-bad", action="store_true",
+                         help="leave out an input that cannot be read, with a warning, instead "
+                              "of stopping (exit 2)")
     cover = sub.add_parser(
         "coverage", help="ops x claims x backends, from a conformance results file",
         description="For each op: how many documented claims its specs encode, and per backend "
@@ -203,6 +228,24 @@ def _speed(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    from suite import compare
+
+    def warn(error):
+        print(f"opsuite: warning: skipped {error}", file=sys.stderr)
+
+    try:
+        inputs = compare.load_all(args.inputs, skip_bad=args.skip_bad, warn=warn)
+        if not inputs:
+            raise compare.CompareError("no readable results among the inputs")
+        text = compare.render(compare.tables(inputs, args.baseline), args.format)
+    except compare.CompareError as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
 def _coverage(args) -> int:
     from suite import coverage
     from suite.results import ResultsError, read, results_root
@@ -235,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
                 "claims": _check_claims, "bench": _bench,
-                "speed": _speed, "coverage": _coverage}
+                "speed": _speed, "compare": _compare, "coverage": _coverage}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from suite import speed
-from suite.results import SCHEMA, ResultsError, read
+from suite.results import ResultsError, read
 
 NOT_JUDGED = "skipped"
 MISSING = "-"
@@ -77,20 +77,7 @@ def load(path: Path) -> Conformance | Speed:
     return _load_conformance(path, data)
 
 
-def _check_schema(path: Path, data) -> None:
-    """Refuse files that are not ours and files of a newer schema than this opsuite reads."""
-    schema = data.get("schema") if isinstance(data, dict) else None
-    name, _, version = schema.partition("/") if isinstance(schema, str) else ("", "", "")
-    ours, _, supported = SCHEMA.partition("/")
-    if name != ours:
-        raise CompareError(f"{path} is not an opsuite conformance results or asv results file")
-    if not version.isdigit() or int(version) > int(supported):
-        raise CompareError(f"{path} has schema {schema}, which this opsuite cannot read "
-                           f"(it reads {SCHEMA}); compare it with a newer opsuite")
-
-
 def _load_conformance(path: Path, data) -> Conformance:
-    _check_schema(path, data)
     try:
         document = read(path)
         name = document["machine"]["name"]

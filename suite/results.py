@@ -68,6 +68,12 @@ def read(path: Path) -> dict:
         data = json.loads(Path(path).read_text())
     except (OSError, ValueError) as exc:
         raise ResultsError(f"{path} is not a readable results file: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema", "").split("/")[0] != SCHEMA.split("/")[0]:
+    schema = data.get("schema") if isinstance(data, dict) else None
+    name, _, version = schema.partition("/") if isinstance(schema, str) else ("", "", "")
+    ours, _, supported = SCHEMA.partition("/")
+    if name != ours:
         raise ResultsError(f"{path} is not an opsuite conformance results file")
+    if not version.isdigit() or int(version) > int(supported):
+        raise ResultsError(f"{path} has schema {schema}, which this opsuite cannot read "
+                           f"(it reads {SCHEMA}); use a newer opsuite")
     return data

@@ -149,11 +149,11 @@ def test_unknown_baseline_is_bad_input(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ('{"schema": "someone.else/1", "records": []}',
-     "{} is not an opsuite conformance results or asv results file"),
+     "{} is not an opsuite conformance results file"),
     ('{"schema": "opsuite.conformance/1", "rec', "{} is not a readable results file (JSONDecodeError)"),
     ('{"schema": "opsuite.conformance/2", "records": []}',
      "{} has schema opsuite.conformance/2, which this opsuite cannot read "
-     "(it reads opsuite.conformance/1); compare it with a newer opsuite"),
+     "(it reads opsuite.conformance/1); use a newer opsuite"),
     ('{"schema": "opsuite.conformance/1", "machine": {"name": "x"}, "records": [{"spec": "s"}]}',
      "{} is a corrupt conformance results file (no 'backend')"),
     ('{"result_columns": ["result"], "results": {}}',
@@ -172,7 +172,7 @@ def test_skip_bad_reads_the_others_and_warns(two_machines, tmp_path):
     code, out, err = run(two_machines[0], bad, two_machines[1], "--skip-bad")
     assert code == 0
     assert err == (f"opsuite: warning: skipped {bad} has schema opsuite.conformance/2, which this "
-                   "opsuite cannot read (it reads opsuite.conformance/1); compare it with a newer "
+                   "opsuite cannot read (it reads opsuite.conformance/1); use a newer "
                    "opsuite\n")
     assert MEAN in out and "beta:cpu" in out
     assert run(bad, "--skip-bad")[0::2] == (2, err + "opsuite: no readable results among the inputs\n")

@@ -48,3 +48,7 @@ def test_read_rejects_files_that_are_not_ours(tmp_path):
     broken.write_text('{"schema": ')
     with pytest.raises(ResultsError, match="not a readable"):
         read(broken)
+    newer = tmp_path / "newer.json"
+    newer.write_text('{"schema": "opsuite.conformance/2", "records": []}')
+    with pytest.raises(ResultsError, match="has schema opsuite.conformance/2, which this opsuite cannot read"):
+        read(newer)

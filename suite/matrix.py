@@ -17,12 +17,14 @@ def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
     """The matrix as text. ``backends`` lists every selected backend, available or not."""
     df = frame(records)
     names = [b["name"] for b in backends]
+    # An unavailable backend's column would be "skip" all the way down: it is listed below.
+    shown = [b["name"] for b in backends if b["available"] and b["name"] in set(df.backend)]
     lines = []
     if not df.empty:
         short = df.assign(spec=df.spec.str.split("::").str[-1])
         matrix = (short.pivot_table(index=["op", "spec"], columns="backend", values="outcome",
                                     aggfunc="first")
-                  .reindex(columns=[n for n in names if n in set(df.backend)])
+                  .reindex(columns=shown)
                   .apply(lambda col: col.map(CELL)).fillna(""))
         matrix.columns.name = None
         with pd.option_context("display.width", width, "display.max_rows", None,

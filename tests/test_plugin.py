@@ -193,8 +193,13 @@ def test_no_spec_ran_is_a_non_zero_exit(suite_dir):
 
 def test_unavailable_backends_are_reported_not_dropped(suite_dir):
     out = suite_dir.path / "gone.json"
-    suite_dir.runpytest("--backend", "cpu", "--backend", "cuda:7", "--output", str(out))
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "cuda:7", "--output", str(out))
     data, recs = records(out)
+    # In the matrix only cpu has a column; cuda:7 is listed with its reason beneath it.
+    text = result.stdout.str()
+    matrix = text.split("opsuite conformance", 1)[1].split("Counts per backend", 1)[0]
+    assert "cpu" in matrix and "cuda:7" not in matrix
+    assert "cuda:7: device cuda:7 is not present" in text
     gone = recs["test_ties", "cuda:7"]
     assert gone["outcome"] == "skipped" and gone["message"].startswith("backend unavailable")
     assert {"name": "cuda:7", "available": False}.items() <= data["backends"][1].items()

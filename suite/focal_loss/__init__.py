@@ -14,7 +14,8 @@ and reduction "none" | "mean" | "sum", the mean taken over elements. Every imple
 package that does not import). `KNOWN`: both, in a fixed order, so that benchmark parameters
 are the same on every machine. `CONFORMING`: the names that meet the whole contract, values
 and gradients, on every input the conformance specs try; what the others get wrong is listed,
-with reasons, in conformance/known_divergences.toml.
+with reasons, in conformance/known_divergences.toml. `CHECKED_AS`: names that conformance
+checks under another name (the same code, compiled by a compile-* backend).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ OURS: dict[str, Callable] = {"reference": reference, "naive": naive, "vectorized
                              "fused": fused, "compiled": compiled}
 KNOWN = (*OURS, *LOADERS)
 CONFORMING = ("reference", "fused")
+# `compiled` is torch.compile(vectorized), and the compile-* backends run vectorized under
+# torch.compile: conformance checks it there, as vectorized, rather than compiling it anew for
+# every γ, α, reduction and dtype on each eager backend.
+CHECKED_AS = {"compiled": "vectorized"}
 
 IMPLEMENTATIONS: dict[str, Callable] = dict(OURS)
 UNAVAILABLE: dict[str, str] = {}
@@ -67,5 +72,5 @@ def unsupported(name: str, device_type: str) -> str | None:
     return None
 
 
-__all__ = ["CONFORMING", "IMPLEMENTATIONS", "KNOWN", "REDUCTIONS", "UNAVAILABLE", "compiled",
+__all__ = ["CHECKED_AS", "CONFORMING", "IMPLEMENTATIONS", "KNOWN", "REDUCTIONS", "UNAVAILABLE", "compiled",
            "fused", "naive", "reference", "sigmoid_focal_loss", "unsupported", "vectorized"]

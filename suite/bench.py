@@ -6,13 +6,16 @@ here an unknown case or device is one line and exit 2, before anything runs.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from suite.cases import DEVICES, device_missing, registry
 from suite.machine import git_commit, machine_name
 from suite.machine import PROJECT_ROOT
+from suite.results import replace_text
 
 
 class BenchError(ValueError):
@@ -62,10 +65,10 @@ def asv_machine_args() -> list[str]:
     import os
     import platform
 
-    from suite.machine import machine_info
+    from suite.machine import describe_gpu, machine_info
 
     info = machine_info()
-    gpus = ", ".join(g if isinstance(g, str) else str(g) for g in info.get("gpus", []))
+    gpus = "; ".join(describe_gpu(g) for g in info.get("gpus", []))
     ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     return ["--machine", info["name"], "--arch", platform.machine(),
             "--cpu", info["cpu"] + (f"; GPU: {gpus}" if gpus else ""),
@@ -83,4 +86,32 @@ def main(cases: list[str], device: str | None, quick: bool) -> int:
         done = subprocess.run(command, cwd=PROJECT_ROOT)
         if done.returncode:
             return done.returncode
+    if not quick:
+        record_torch_version(PROJECT_ROOT / "results" / "asv" / machine_name(),
+                             git_commit()["commit"])
     return 0
+
+
+def record_torch_version(folder: Path, commit: str) -> list[Path]:
+    """Add this torch's version to the params of the results asv just saved here.
+
+    In its own environments asv records the torch it installed; in an existing one
+    (`-E existing`, as here) it records no package versions, and `opsuite compare` would
+    then line up times of unknown torch versions. The local part (+cpu, +cu128) is left out:
+    a CPU and a CUDA build of one release are the same torch to compare."""
+    version = torch_release()
+    changed = []
+    for path in folder.glob(f"{commit[:8]}-existing-*.json"):
+        data = json.loads(path.read_text())
+        if (data.get("params") or {}).get("torch") == version:
+            continue
+        data.setdefault("params", {})["torch"] = version
+        replace_text(path, json.dumps(data, separators=(",", ":")))
+        changed.append(path)
+    return changed
+
+
+def torch_release() -> str:
+    import torch
+
+    return torch.__version__.split("+")[0]

@@ -37,23 +37,52 @@ def _command(argv: list[str]) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+# What nvidia-smi says of each GPU that torch does not: the driver and the clocks.
+SMI_FIELDS = {"driver_version": "driver", "clocks.max.sm": "max_sm_clock_mhz",
+              "clocks.max.mem": "max_memory_clock_mhz",
+              "clocks.applications.graphics": "application_sm_clock_mhz",
+              "clocks.applications.memory": "application_memory_clock_mhz"}
+
+
+def parse_smi(text: str | None) -> list[dict]:
+    """One dict per GPU from `nvidia-smi --query-gpu=<SMI_FIELDS> --format=csv,noheader,nounits`
+    (fields nvidia-smi cannot report, "[N/A]", are left out)."""
+    rows = []
+    for line in (text or "").splitlines():
+        values = [v.strip() for v in line.split(",")]
+        if len(values) == len(SMI_FIELDS):
+            rows.append({key: value for key, value in zip(SMI_FIELDS.values(), values)
+                         if value and "N/A" not in value})
+    return rows
+
+
 def _gpus() -> list[dict]:
     if not torch.cuda.is_available():
         return []
-    smi = _command(["nvidia-smi", "--query-gpu=driver_version,clocks.max.sm,clocks.max.mem",
-                    "--format=csv,noheader,nounits"])
-    smi_rows = [r.split(", ") for r in smi.splitlines()] if smi else []
+    smi = parse_smi(_command(["nvidia-smi", f"--query-gpu={','.join(SMI_FIELDS)}",
+                              "--format=csv,noheader,nounits"]))
     gpus = []
     for i in range(torch.cuda.device_count()):
         p = torch.cuda.get_device_properties(i)
         gpu = {"index": i, "name": p.name, "capability": f"{p.major}.{p.minor}",
                "memory_gib": round(p.total_memory / 2**30, 1),
-               "multiprocessors": p.multi_processor_count}
-        if i < len(smi_rows) and len(smi_rows[i]) == 3:
-            gpu.update(driver=smi_rows[i][0], max_sm_clock_mhz=smi_rows[i][1],
-                       max_memory_clock_mhz=smi_rows[i][2])
+               "multiprocessors": p.multi_processor_count, "cuda": torch.version.cuda}
+        gpu.update(smi[i] if i < len(smi) else {})
         gpus.append(gpu)
     return gpus
+
+
+def describe_gpu(gpu: dict) -> str:
+    """'NVIDIA H100 80GB HBM3, driver 570.124.06, CUDA 12.8, max clocks 1980/2619 MHz' (SM/memory)."""
+    parts = [gpu["name"]]
+    if gpu.get("driver"):
+        parts.append(f"driver {gpu['driver']}")
+    if gpu.get("cuda"):
+        parts.append(f"CUDA {gpu['cuda']}")
+    if gpu.get("max_sm_clock_mhz") and gpu.get("max_memory_clock_mhz"):
+        parts.append(f"max clocks {gpu['max_sm_clock_mhz']}/{gpu['max_memory_clock_mhz']} MHz "
+                     "(SM/memory)")
+    return ", ".join(parts)
 
 
 def slug(text: str) -> str:
@@ -61,11 +90,16 @@ def slug(text: str) -> str:
 
 
 def machine_name(gpus: list[dict] | None = None) -> str:
-    """A stable folder name: $OPSUITE_MACHINE, else the GPU model, else the CPU model."""
+    """A stable name for results folders and asv's machine: $OPSUITE_MACHINE, else the first
+    GPU's model and driver (one asv machine per GPU model and driver: a new driver can change
+    the speed), else the CPU model."""
     if os.environ.get("OPSUITE_MACHINE"):
         return slug(os.environ["OPSUITE_MACHINE"])
     gpus = _gpus() if gpus is None else gpus
-    return slug(gpus[0]["name"] if gpus else _cpu_name())
+    if not gpus:
+        return slug(_cpu_name())
+    driver = gpus[0].get("driver")
+    return slug(f"{gpus[0]['name']} driver {driver}" if driver else gpus[0]["name"])
 
 
 def machine_info() -> dict:

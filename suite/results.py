@@ -46,11 +46,19 @@ def check_writable(path: Path) -> None:
         raise ResultsError(f"cannot write results to {path}: {exc.strerror or exc}") from None
 
 
+def readable(fd: int) -> None:
+    """Give a temporary file (0600) the mode of a file made by open(): 0666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+
+
 def write_new(path: Path, data: dict) -> None:
     """Write ``data`` as JSON to a new file: a complete file appears, or none does."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        readable(fd)
         with os.fdopen(fd, "w") as f:
             json.dump(data, f, indent=1, default=str)
             f.write("\n")
@@ -77,3 +85,24 @@ def read(path: Path) -> dict:
         raise ResultsError(f"{path} has schema {schema}, which this opsuite cannot read "
                            f"(it reads {SCHEMA}); use a newer opsuite")
     return data
+
+
+def replace_text(path: Path, text: str | bytes) -> None:
+    """Replace ``path`` whole with ``text``: a temporary file renamed over it, so a crash leaves
+    the old file or the new one, never half of either. For derived files (reports, annotations)."""
+    replace_with(path, lambda f: f.write(text.encode() if isinstance(text, str) else text))
+
+
+def replace_with(path: Path, write) -> None:
+    """Replace ``path`` whole with what ``write(binary_file)`` writes (see replace_text)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        readable(fd)
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

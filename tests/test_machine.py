@@ -1,0 +1,48 @@
+"""Machine identity: one name per GPU model and driver, and what is recorded beside it."""
+
+from suite import bench, machine
+
+H100 = {"index": 0, "name": "NVIDIA H100 80GB HBM3", "capability": "9.0", "cuda": "12.8",
+        "driver": "570.124.06", "max_sm_clock_mhz": "1980", "max_memory_clock_mhz": "2619"}
+
+
+def test_nvidia_smi_rows_are_read_per_gpu_and_unreported_fields_left_out():
+    text = ("570.124.06, 1980, 2619, 1755, 2619\n"
+            "570.124.06, 1980, 2619, [N/A], [N/A]\n")
+    first, second = machine.parse_smi(text)
+    assert first == {"driver": "570.124.06", "max_sm_clock_mhz": "1980",
+                     "max_memory_clock_mhz": "2619", "application_sm_clock_mhz": "1755",
+                     "application_memory_clock_mhz": "2619"}
+    assert "application_sm_clock_mhz" not in second and second["driver"] == "570.124.06"
+    assert machine.parse_smi(None) == [] and machine.parse_smi("garbage") == []
+
+
+def test_a_gpu_machine_is_named_by_its_first_gpu_model_and_driver(monkeypatch):
+    monkeypatch.delenv("OPSUITE_MACHINE", raising=False)
+    assert machine.machine_name([H100]) == "nvidia-h100-80gb-hbm3-driver-570-124-06"
+    newer = dict(H100, driver="575.51.03")
+    assert machine.machine_name([newer]) != machine.machine_name([H100])
+    assert machine.machine_name([dict(H100, driver=None)]) == "nvidia-h100-80gb-hbm3"
+
+
+def test_a_cpu_machine_is_named_by_its_cpu_and_the_environment_overrides_both(monkeypatch):
+    monkeypatch.delenv("OPSUITE_MACHINE", raising=False)
+    monkeypatch.setattr(machine, "_cpu_name", lambda: "AMD EPYC")
+    assert machine.machine_name([]) == "amd-epyc"
+    monkeypatch.setenv("OPSUITE_MACHINE", "Lab A100 #2")
+    assert machine.machine_name([H100]) == "lab-a100-2"
+
+
+def test_the_gpu_description_names_model_driver_cuda_and_clocks():
+    assert machine.describe_gpu(H100) == ("NVIDIA H100 80GB HBM3, driver 570.124.06, CUDA 12.8, "
+                                          "max clocks 1980/2619 MHz (SM/memory)")
+    assert machine.describe_gpu({"name": "Tesla T4"}) == "Tesla T4"
+
+
+def test_asv_machine_record_carries_the_gpu_description(monkeypatch):
+    info = {"name": "nvidia-h100-80gb-hbm3-driver-570-124-06", "cpu": "Intel Xeon",
+            "cpu_count": 16, "gpus": [H100]}
+    monkeypatch.setattr(machine, "machine_info", lambda: info)
+    args = bench.asv_machine_args()
+    assert args[args.index("--machine") + 1] == info["name"]
+    assert args[args.index("--cpu") + 1] == ("Intel Xeon; GPU: " + machine.describe_gpu(H100))

@@ -32,9 +32,12 @@ $(BIN)/opsuite: pyproject.toml Makefile
 # first run on a machine compiles every spec (see README, Speed).
 BACKENDS ?= all
 
-## run: conformance on every backend this machine has; matrix on screen, JSON under results/
+## run: conformance on every backend this machine has; matrix on screen, JSON under results/,
+## then results/README.md and its charts rewritten with this run beside every other machine's.
+## The report is written whatever the specs found; make exits with conformance's status.
 run: $(BIN)/opsuite
-	$(BIN)/opsuite conformance $(addprefix --backend ,$(BACKENDS)) -- -n auto
+	status=0; $(BIN)/opsuite conformance $(addprefix --backend ,$(BACKENDS)) -- -n auto || status=$$?; \
+	  $(BIN)/opsuite report && exit $$status
 
 # Installed only when missing, by one apt-get for both (`&:`). A failure stops `make test`:
 # without them the dashboard test would skip, unnoticed on CI. apt-get update only if the

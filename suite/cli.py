@@ -15,6 +15,7 @@ examples:
   opsuite backends                             which built-in backends exist here, and why not
   opsuite bench cdist --device cpu --quick     asv, once per benchmark, nothing saved
   opsuite compare a.json b.json results/asv/*  what differs between machines, --baseline NAME
+  opsuite report                               results/README.md and charts, every machine
   opsuite coverage --update README.md          ops x claims x backends table from the newest run
   opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
   opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
@@ -90,6 +91,24 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--skip-bad", action="store_true",
                          help="leave out an input that cannot be read, with a warning, instead "
                               "of stopping (exit 2)")
+    report = sub.add_parser(
+        "report", help="write results/README.md and charts from every machine's newest results",
+        description="Read the newest conformance results file of each machine under "
+                    "results/conformance/ and the newest asv results of each machine under "
+                    "results/asv/, and write results/README.md (the tables of `opsuite compare` "
+                    "in markdown, and outcome counts per machine and backend) with PNG charts "
+                    "under results/charts/: claims upheld per op as a heat map, each "
+                    "benchmark's time relative to the baseline machine, and its %% of each "
+                    "machine's own roofline. Files are replaced whole (written, then renamed).")
+    report.add_argument("--results", metavar="DIR",
+                        help="the results folder to read and write (default: results/ of this "
+                             "checkout)")
+    report.add_argument("--baseline", metavar="NAME",
+                        help="machine the speed ratios are relative to (default: the first "
+                             "machine with asv results, by name)")
+    report.add_argument("--skip-bad", action="store_true",
+                        help="leave out a results file that cannot be read, with a warning, "
+                             "instead of stopping (exit 2)")
     cover = sub.add_parser(
         "coverage", help="ops x claims x backends, from a conformance results file",
         description="For each op: how many documented claims its specs encode, and per backend "
@@ -246,6 +265,27 @@ def _compare(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from suite import compare, report
+    from suite.results import results_root
+
+    def warn(error):
+        print(f"opsuite: warning: skipped {error}", file=sys.stderr)
+
+    root = Path(args.results) if args.results else results_root()
+    try:
+        written = report.main(root, args.baseline, args.skip_bad, warn)
+    except (report.ReportError, compare.CompareError) as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"opsuite: cannot write the report under {root}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
+    print("report: " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def _coverage(args) -> int:
     from suite import coverage
     from suite.results import ResultsError, read, results_root
@@ -278,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
                 "claims": _check_claims, "bench": _bench,
-                "speed": _speed, "compare": _compare, "coverage": _coverage}
+                "speed": _speed, "compare": _compare, "report": _report,
+                "coverage": _coverage}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

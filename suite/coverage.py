@@ -23,18 +23,30 @@ def _verdict(outcomes: pd.Series) -> str:
     return "upheld" if (judged == "passed").all() else "broken"
 
 
-def table(document: dict) -> pd.DataFrame:
-    """op x (claims, one column per backend that judged anything): "upheld/judged" cells."""
+def counts(document: dict) -> pd.DataFrame:
+    """op x backend x ("upheld", "judged"): claim counts, for the backends that judged any."""
     df = frame(document["records"])
     names = [b["name"] for b in document.get("backends", [])] or sorted(set(df.backend))
     verdicts = df.groupby(["op", "claim", "backend"]).outcome.apply(_verdict).unstack("backend")
-    out = pd.DataFrame({"claims": df.groupby("op").claim.nunique()})
+    columns = {}
     for name in names:
         if name not in verdicts or (verdicts[name].dropna() == "skipped").all():
             continue
         column = verdicts[name].groupby(level="op")
-        upheld = column.apply(lambda v: int((v == "upheld").sum()))
-        judged = column.apply(lambda v: int((v != "skipped").sum()))
+        columns[(name, "upheld")] = column.apply(lambda v: int((v == "upheld").sum()))
+        columns[(name, "judged")] = column.apply(lambda v: int((v != "skipped").sum()))
+    out = pd.DataFrame(columns, index=sorted(set(df.op)))
+    out.index.name = "op"
+    return out
+
+
+def table(document: dict) -> pd.DataFrame:
+    """op x (claims, one column per backend that judged anything): "upheld/judged" cells."""
+    df = frame(document["records"])
+    found = counts(document)
+    out = pd.DataFrame({"claims": df.groupby("op").claim.nunique()})
+    for name in dict.fromkeys(backend for backend, _ in found.columns):
+        upheld, judged = found[(name, "upheld")], found[(name, "judged")]
         out[name] = [f"{u}/{j}" if j else "–" for u, j in zip(upheld[out.index], judged[out.index])]
     out.index.name = "op"
     return out.reset_index()

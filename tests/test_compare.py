@@ -9,46 +9,11 @@ import pytest
 
 from suite import compare
 from suite.cli import main
+from tests.crafted import asv_folder, conformance_file, record
 
-NAN = float("nan")
 MEDIAN = "conformance/reductions/test_median.py::test_ties"
 MEAN = "conformance/reductions/test_mean.py::test_value"
 COS = "conformance/distances/test_cosine.py::test_value"
-
-
-def record(spec, backend, outcome, observations=None):
-    return {"spec": spec, "backend": backend, "op": "torch.op", "claim": f"claim of {spec}",
-            "url": "u", "outcome": outcome, "message": None, "input": None,
-            "observations": observations or {}, "duration_s": 0.0,
-            "repro": f"pytest '{spec}[{backend}]' --backend {backend}"}
-
-
-def conformance_file(tmp_path, machine, records, schema="opsuite.conformance/1"):
-    path = tmp_path / f"{machine}.json"
-    path.write_text(json.dumps({"schema": schema, "machine": {"name": machine},
-                                "torch": {"version": "2.13.0"}, "commit": "0123456789abcdef",
-                                "backends": [], "records": records}))
-    return path
-
-
-def asv_folder(tmp_path, machine, linear_seconds, torch=None, batch=("8",)):
-    """A minimal asv results folder suite.speed can read: ceilings plus linear times."""
-    results = {
-        "bench_ceilings.CopyBandwidth.time_copy_bandwidth": [[0.1, NAN], [["'cpu'", "'cuda'"]]],
-        "bench_ceilings.MatmulThroughput.time_matmul_throughput": [
-            [1.0] + [NAN] * 7,
-            [["'cpu'", "'cuda'"], ["'float32'", "'float64'", "'bfloat16'", "'float16'"]]],
-        "bench_linear.Linear.time_linear": [
-            linear_seconds, [["'cpu'"], list(batch), ["'fused'"], ["'forward'"]]],
-    }
-    folder = tmp_path / "asv" / machine
-    folder.mkdir(parents=True)
-    (folder / "machine.json").write_text(json.dumps({"machine": machine, "version": 1}))
-    params = {"machine": machine} | ({"torch": torch} if torch else {})
-    (folder / "abcdef12-env.json").write_text(json.dumps(
-        {"result_columns": ["result", "params"], "results": results, "params": params,
-         "commit_hash": "abcdef1234", "date": 1}))
-    return folder
 
 
 @pytest.fixture

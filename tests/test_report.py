@@ -1,0 +1,168 @@
+"""`opsuite report`: results folders crafted to differ in known ways, the page, the charts, and
+every bad-input path."""
+
+import io
+import math
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+
+from suite import compare, report
+from suite.cli import main
+from tests.crafted import asv_folder, conformance_file, record
+
+SORT = "conformance/indexing/test_sort.py::test_stable"
+ARGMAX = "conformance/reductions/test_argmax.py::test_first_index"
+MEDIAN = "conformance/reductions/test_median.py::test_lower"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def records(sort_outcome, median_index):
+    return [
+        record(SORT, "cpu", sort_outcome, op="torch.sort", claim="stable keeps the order"),
+        record(SORT, "meta", "skipped", op="torch.sort", claim="stable keeps the order"),
+        record(ARGMAX, "cpu", "passed", op="torch.argmax", claim="first index on ties"),
+        record(ARGMAX, "meta", "passed", op="torch.argmax", claim="first index on ties"),
+        record(MEDIAN, "cpu", "xfailed", {"index": median_index}, op="torch.median",
+               claim="lower of the two middle values"),
+        record(MEDIAN, "meta", "skipped", op="torch.median", claim="lower of the two middle values"),
+    ]
+
+
+@pytest.fixture
+def results(tmp_path):
+    """results/ of two machines: laptop (an older and a newer run) and gpu, each with asv."""
+    root = tmp_path / "results"
+    conformance_file(root, "laptop", [record(SORT, "cpu", "failed", op="torch.sort")],
+                     name="conformance/laptop/20260101T000000Z-aaaaaaaa.json")
+    conformance_file(root, "laptop", records("passed", 1), backends=("cpu", "meta"),
+                     name="conformance/laptop/20260202T000000Z-bbbbbbbb.json")
+    conformance_file(root, "gpu", records("failed", 2), backends=("cpu", "meta"),
+                     name="conformance/gpu/20260103T000000Z-cccccccc.json")
+    asv_folder(root, "laptop", [0.004], torch="2.13.0")
+    asv_folder(root, "gpu", [0.001], torch="2.13.0")
+    (root / "asv" / "unrun").mkdir()
+    (root / "asv" / "unrun" / "machine.json").write_text("{}")
+    return root
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["report", *map(str, argv)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_newest_run_of_each_machine_and_every_asv_folder_with_results_are_read(results):
+    assert [p.relative_to(results).as_posix() for p in report.newest_inputs(results)] == [
+        "conformance/gpu/20260103T000000Z-cccccccc.json",
+        "conformance/laptop/20260202T000000Z-bbbbbbbb.json",
+        "asv/gpu", "asv/laptop"]
+
+
+def test_outcomes_are_counted_per_machine_and_backend_in_the_runs_order(results):
+    runs = [i for i in compare.load_all(report.newest_inputs(results))
+            if isinstance(i, compare.Conformance)]
+    counts = report.outcome_counts(runs)
+    assert counts.values.tolist() == [
+        ["gpu", "cpu", 1, 1, 0, 1, 0], ["gpu", "meta", 1, 0, 0, 0, 2],
+        ["laptop", "cpu", 2, 0, 0, 1, 0], ["laptop", "meta", 1, 0, 0, 0, 2]]
+
+
+def test_the_heat_map_is_the_share_of_claims_upheld_per_op_and_column(results):
+    runs = [i for i in compare.load_all(report.newest_inputs(results))
+            if isinstance(i, compare.Conformance)]
+    upheld = report.claims_upheld(runs)
+    assert list(upheld.columns) == ["gpu:cpu", "gpu:meta", "laptop:cpu", "laptop:meta"]
+    assert upheld.loc["torch.argmax"].tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert upheld.loc["torch.sort", ["gpu:cpu", "laptop:cpu"]].tolist() == [0.0, 1.0]
+    assert upheld.loc["torch.median", ["gpu:cpu", "laptop:cpu"]].tolist() == [0.0, 0.0]  # xfail
+    assert math.isnan(upheld.loc["torch.sort", "laptop:meta"])  # skipped: not judged
+    figure = report.heat_map(upheld)
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_yticklabels()] == list(upheld.index)
+    assert [t.get_text() for t in axes.get_xticklabels()] == list(upheld.columns)
+
+
+def test_the_speed_charts_plot_ratio_to_the_baseline_and_percent_of_roofline(results):
+    timed = [i for i in compare.load_all(report.newest_inputs(results))
+             if isinstance(i, compare.Speed)]
+    frames = report.speed_frames(timed, compare.baseline_of(timed, "laptop"))
+    assert frames["ratio"].loc["linear cpu-8-fused-forward"].tolist() == [0.25, 1.0]
+    roof = frames["% of roofline"].loc["linear cpu-8-fused-forward"]
+    assert roof["gpu"] == pytest.approx(4 * roof["laptop"])
+
+
+def test_report_writes_the_page_and_the_charts_it_links(results):
+    code, out, err = run("--results", results, "--baseline", "laptop")
+    assert (code, err) == (0, "")
+    page = (results / "README.md").read_text()
+    for link in ("charts/conformance.png", "charts/speed-ratio.png", "charts/roofline.png",
+                 "conformance/laptop/20260202T000000Z-bbbbbbbb.json"):
+        assert f"({link})" in page
+        assert (results / link).is_file()
+    for chart in report.CHARTS:
+        assert (results / "charts" / chart).read_bytes().startswith(PNG)
+    assert "20260101T000000Z" not in page  # only the newest run of a machine
+    # the sort spec differs between the machines; argmax does not
+    assert f"| {SORT} | failed | skipped | passed | skipped | stable keeps the order |" in page
+    assert ARGMAX not in page.split("outcomes that differ")[1].split("observations")[0]
+    assert f"| {MEDIAN} | index | 2 | - | 1 | - |" in page
+    assert "## Speed, against laptop" in page and "| linear | cpu-8-fused-forward | 0.25 | 1 |" in page
+    assert str(results / "README.md") in out
+
+
+def test_other_torch_versions_are_listed_apart(results, tmp_path):
+    asv_folder(results, "old", [0.002], torch="2.6.0")
+    assert run("--results", results, "--baseline", "laptop")[0] == 0
+    page = (results / "README.md").read_text()
+    assert "| old | linear | cpu-8-fused-forward | 0.002 |" in page
+    assert "torch 2.6.0 vs 2.13.0" in page
+
+
+def test_a_bad_newest_file_stops_the_report_and_keeps_the_previous_one(results):
+    assert run("--results", results)[0] == 0
+    before = (results / "README.md").read_bytes()
+    bad = results / "conformance" / "gpu" / "20260301T000000Z-dddddddd.json"
+    bad.write_text("{not json")
+    code, out, err = run("--results", results)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(bad) in err
+    assert (results / "README.md").read_bytes() == before
+
+    code, out, err = run("--results", results, "--skip-bad")
+    assert code == 0 and "warning: skipped" in err and str(bad) in err
+    page = (results / "README.md").read_text()
+    assert "| gpu | conformance |" not in page and "| laptop | conformance |" in page
+    assert "| gpu | asv |" in page
+
+
+def test_charts_a_report_no_longer_draws_are_removed(results):
+    assert run("--results", results)[0] == 0
+    for machine in ("laptop", "gpu", "unrun"):
+        for file in (results / "asv" / machine).iterdir():
+            file.unlink()
+    assert run("--results", results)[0] == 0
+    assert sorted(p.name for p in (results / "charts").iterdir()) == ["conformance.png"]
+    assert "## Speed" not in (results / "README.md").read_text()
+
+
+def test_a_crash_while_writing_leaves_the_previous_report_whole(results, monkeypatch):
+    assert run("--results", results)[0] == 0
+    before = {p: p.read_bytes() for p in [results / "README.md", *(results / "charts").iterdir()]}
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("matplotlib.figure.Figure.savefig", crash)
+    code, _, err = run("--results", results)
+    assert code == 2 and "No space left on device" in err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not [p for p in results.rglob(".*.tmp")]
+
+
+def test_nothing_to_report_and_an_unknown_baseline_are_one_line_and_exit_2(tmp_path, results):
+    code, _, err = run("--results", tmp_path / "empty")
+    assert code == 2 and err.count("\n") == 1 and "no results under" in err
+    code, _, err = run("--results", results, "--baseline", "nosuch")
+    assert code == 2 and err.count("\n") == 1 and "--baseline nosuch" in err

@@ -213,15 +213,15 @@ def test_a_conforming_implementation_has_no_known_divergence(name):
 # KNOWN, not only what imports here: the same check on every machine.
 @pytest.mark.parametrize("name", [n for n in focal_loss.KNOWN if n not in focal_loss.CONFORMING])
 def test_a_nonconforming_implementation_has_a_known_divergence_that_says_why(name):
-    checked_as = focal_loss.CHECKED_AS.get(name, name)
-    assert entries_naming(checked_as), (
-        f"{name} is not in CONFORMING, and no known divergence of {checked_as} says why")
+    formula = focal_loss.DEFAULTS_ONLY.get(name, name)
+    assert entries_naming(formula), (
+        f"{name} is not in CONFORMING, and no known divergence of {formula} says why")
 
 
-@pytest.mark.parametrize("name, checked_as", focal_loss.CHECKED_AS.items())
-def test_an_implementation_checked_under_another_name_has_no_divergence_of_its_own(name, checked_as):
-    assert checked_as in focal_loss.KNOWN and checked_as not in focal_loss.CHECKED_AS
-    assert entries_naming(name) == [], f"{name} is checked as {checked_as}: its entries never match"
+@pytest.mark.parametrize("name, formula", focal_loss.DEFAULTS_ONLY.items())
+def test_an_implementation_checked_at_the_defaults_only_names_a_formula_with_divergences(name, formula):
+    assert formula in focal_loss.KNOWN and formula not in focal_loss.DEFAULTS_ONLY
+    assert name not in focal_loss.CONFORMING
 
 
 def test_unsupported_gives_a_reason_for_mmcv_on_cpu_and_none_for_fused():

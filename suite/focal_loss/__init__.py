@@ -14,8 +14,8 @@ and reduction "none" | "mean" | "sum", the mean taken over elements. Every imple
 package that does not import). `KNOWN`: both, in a fixed order, so that benchmark parameters
 are the same on every machine. `CONFORMING`: the names that meet the whole contract, values
 and gradients, on every input the conformance specs try; what the others get wrong is listed,
-with reasons, in conformance/known_divergences.toml. `CHECKED_AS`: names that conformance
-checks under another name (the same code, compiled by a compile-* backend).
+with reasons, in conformance/known_divergences.toml. `DEFAULTS_ONLY`: names the specs check at the
+defaults only, each with the implementation whose formula it shares.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ OURS: dict[str, Callable] = {"reference": reference, "naive": naive, "vectorized
                              "fused": fused, "compiled": compiled}
 KNOWN = (*OURS, *LOADERS)
 CONFORMING = ("reference", "fused")
-# `compiled` is torch.compile(vectorized), and the compile-* backends run vectorized under
-# torch.compile: conformance checks it there, as vectorized, rather than compiling it anew for
-# every γ, α, reduction and dtype on each eager backend.
-CHECKED_AS = {"compiled": "vectorized"}
+# `compiled` is torch.compile's own compilation of vectorized: one per γ, α, reduction and dtype,
+# about 5 s each on a 2-core CPU, minutes over every setting the specs try. The specs check it
+# at the defaults only; where it breaks the contract elsewhere is vectorized's formula, whose
+# known divergences say why. (A compile-* backend runs vectorized inside a larger compiled
+# graph: close, but not the same program.)
+DEFAULTS_ONLY = {"compiled": "vectorized"}
 
 IMPLEMENTATIONS: dict[str, Callable] = dict(OURS)
 UNAVAILABLE: dict[str, str] = {}
@@ -72,5 +74,5 @@ def unsupported(name: str, device_type: str) -> str | None:
     return None
 
 
-__all__ = ["CHECKED_AS", "CONFORMING", "IMPLEMENTATIONS", "KNOWN", "REDUCTIONS", "UNAVAILABLE", "compiled",
+__all__ = ["DEFAULTS_ONLY", "CONFORMING", "IMPLEMENTATIONS", "KNOWN", "REDUCTIONS", "UNAVAILABLE", "compiled",
            "fused", "naive", "reference", "sigmoid_focal_loss", "unsupported", "vectorized"]

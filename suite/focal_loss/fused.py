@@ -6,13 +6,13 @@ inputs' bytes for float32 logits and targets, as many for half precision — and
 single scaling pass. Compiled by torch.compile: C++/OpenMP on CPU, Triton on CUDA.
 
 Each compiled variant costs 5 s of compilation on a machine's first run (on a 2-core CPU), and
-a first run is every run on a fresh CI machine, so there are few: one per reduction ("none",
-or a sum), γ = 2 or not and, on GPUs, dtype. The gradient is computed even where none is
-needed (8 % of a forward on a CPU) rather than doubling that number. On a CPU, half-precision
-inputs are converted to float32 first, which the kernel computes in anyway (a forward 20 %
-slower for bfloat16 and 60 % for float16 at 8192 x 128, reduction "mean"); on a GPU, where
-the kernel is memory-bound, it reads them directly. float64, the precision for checking the
-formulas (gradcheck), runs them uncompiled.
+a first run is every run on a fresh CI machine, so a CPU has few: one per reduction ("none",
+or a sum) and γ = 2 or not. There the gradient is computed even where none is needed (8 % of
+the kernel's time at 8192 x 128) and half-precision inputs are converted to float32 first,
+which the kernel computes in anyway (a forward 20 % slower for bfloat16 and 60 % for float16
+than a half-precision kernel). On a GPU, where the kernel is memory-bound and extra bytes cost
+time, dtype and whether a gradient is needed are variants too. float64, the precision for
+checking the formulas (gradcheck), runs them uncompiled.
 
 The math, per element, with e = exp(−|x|) so that nothing overflows:
 
@@ -54,8 +54,8 @@ def _log1p_unit(e: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return 2 * z * (1 + w * (_ATANH[0] + w * (_ATANH[1] + w * (_ATANH[2] + w * _ATANH[3]))))
 
 
-def _kernel(x, t, a0, a1, gamma, *, square: bool, elementwise: bool):
-    """One pass: the loss (per element, or its sum) and dFL/dx per element.
+def _kernel(x, t, a0, a1, gamma, *, square: bool, elementwise: bool, with_grad: bool):
+    """One pass: the loss (per element, or its sum) and, with_grad, dFL/dx per element.
     α_t = a0 + a1·t. (1 − p_t)^γ is q·q when `square` (γ = 2), else exp(γ·log q) with γ a
     runtime value: pow with a traced float exponent makes dynamo specialise on γ, and in
     torch 2.13 a kernel recompiled for a new γ could then reuse the previous one."""
@@ -79,6 +79,8 @@ def _kernel(x, t, a0, a1, gamma, *, square: bool, elementwise: bool):
     weight = (a0 + a1 * t) * modulating
     loss = weight * ce
     loss = loss.to(dtype) if elementwise else loss.sum()
+    if not with_grad:
+        return loss, None
     r = e * two_e * reciprocal                          # σ(x)σ(−x) / (1 − p_t)
     n = torch.where(positive, u - e * t, e * u - t)
     grad = weight * (gamma * (u - t) * r * ce + n * d)
@@ -89,13 +91,14 @@ _compiled_kernel = compiled_on_device(_kernel, dynamic=True)
 _HALF = (torch.float16, torch.bfloat16)
 
 
-def _kernel_for(x, t):
-    """The kernel for these inputs, and the inputs to give it (see the module docstring)."""
+def _kernel_for(x, t, needs_grad: bool):
+    """The kernel for these inputs, the inputs to give it, and whether it computes the gradient
+    (see the module docstring: on a CPU always, so that one kernel serves both)."""
     if x.dtype == torch.float64:
-        return _kernel, x, t
-    if x.device.type == "cpu" and x.dtype in _HALF:
-        return _compiled_kernel, x.float(), t.float()
-    return _compiled_kernel, x, t
+        return _kernel, x, t, needs_grad
+    if x.device.type == "cpu":
+        return _compiled_kernel, *((x.float(), t.float()) if x.dtype in _HALF else (x, t)), True
+    return _compiled_kernel, x, t, needs_grad
 
 
 class FocalLoss(torch.autograd.Function):
@@ -106,9 +109,10 @@ class FocalLoss(torch.autograd.Function):
                              "for them; pass targets that do not require grad")
         a0, a1 = (1 - alpha, 2 * alpha - 1) if alpha >= 0 else (1.0, 0.0)
         # Detached: the kernel is plain arithmetic, not a graph for autograd to trace.
-        kernel, x, t = _kernel_for(inputs.detach(), targets.detach())
+        kernel, x, t, with_grad = _kernel_for(inputs.detach(), targets.detach(),
+                                              ctx.needs_input_grad[0])
         loss, grad = kernel(x, t, a0, a1, float(gamma), square=gamma == 2,
-                            elementwise=reduction == "none")
+                            elementwise=reduction == "none", with_grad=with_grad)
         n = inputs.numel()
         scale = (1 / n if n else float("nan")) if reduction == "mean" else 1.0  # mean of none: NaN
         loss = (loss if reduction == "none" else loss * scale).to(inputs.dtype)
@@ -123,8 +127,8 @@ class FocalLoss(torch.autograd.Function):
         (grad,) = ctx.saved_tensors
         if ctx.scale != 1.0:  # the mean's 1/n, on the 0-dim grad_output, in the saved precision
             grad_output = grad_output.to(grad.dtype) * ctx.scale
-        # One pass, rounded once: mul computes in the saved (float32) precision and writes the
-        # inputs' dtype. A new tensor, not in place: a graph kept for a second backward
+        # Rounded once: mul computes in the saved (float32) precision and writes the inputs'
+        # dtype (one kernel on a GPU; on a CPU, ATen goes through a float32 buffer). A new tensor, not in place: a graph kept for a second backward
         # (retain_graph=True, gradcheck) still needs the saved gradient unscaled.
         grad_input = torch.mul(grad, grad_output, out=torch.empty_like(grad, dtype=ctx.dtype))
         return grad_input, None, None, None, None

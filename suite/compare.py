@@ -83,11 +83,13 @@ def _load_conformance(path: Path, data) -> Conformance:
         name = document["machine"]["name"]
         for r in document["records"]:
             r["spec"], r["backend"], r["outcome"], r.get("observations") or {}
+        for b in document.get("backends") or []:
+            b["name"]
     except ResultsError as error:
         raise CompareError(str(error)) from None
     except (KeyError, TypeError, AttributeError) as error:
-        raise CompareError(f"{path} is a corrupt conformance results file "
-                           f"(no {error})") from None
+        what = f"no {error}" if isinstance(error, KeyError) else str(error)
+        raise CompareError(f"{path} is a corrupt conformance results file ({what})") from None
     return Conformance(str(name), path, document)
 
 
@@ -99,7 +101,8 @@ def _load_asv(path: Path) -> Speed:
         table = speed.table(file)
     except (speed.SpeedError, OSError, ValueError, KeyError, TypeError, IndexError,
             AttributeError) as error:
-        detail = str(error) if isinstance(error, speed.SpeedError) else type(error).__name__
+        detail = (str(error) if isinstance(error, speed.SpeedError)
+                  else f"{type(error).__name__}: {error}")
         raise CompareError(f"{path}: not usable asv results ({detail})") from None
     return Speed(_asv_machine(path, results), file, torch_version(results),
                  str(results.get("commit_hash") or ""), table)
@@ -136,11 +139,11 @@ def load_all(paths, skip_bad: bool = False, warn=None) -> list[Conformance | Spe
                 raise
             if warn:
                 warn(error)
-    _unique_labels(loaded)
+    unique_labels(loaded)
     return loaded
 
 
-def _unique_labels(inputs) -> None:
+def unique_labels(inputs) -> None:
     seen: dict[str, int] = {}
     for item in inputs:
         kind = type(item).__name__

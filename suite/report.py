@@ -16,6 +16,8 @@ previous report whole. The report is derived: rewriting it loses nothing.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +25,7 @@ import pandas as pd
 
 from suite import compare, coverage
 from suite.matrix import frame
-from suite.results import replace_text, replace_with
+from suite.results import staged
 
 CHARTS = ("conformance.png", "speed-ratio.png", "roofline.png")
 OUTCOMES = ["passed", "failed", "error", "xfailed", "skipped"]
@@ -41,17 +43,49 @@ class Report:
 
 # -- what to read ------------------------------------------------------------------------------
 
-def newest_inputs(root: Path) -> list[Path]:
-    """The newest conformance file of each machine, then each machine's asv folder."""
-    found = []
+# How `opsuite conformance` names a run: UTC time first, so that names sort by time.
+RUN_NAME = re.compile(r"\d{8}T\d{6}Z[^/]*\.json")
+
+
+def runs_by_machine(root: Path) -> dict[str, list[Path]]:
+    """Each machine's conformance runs under root/conformance, newest first. Other JSON files
+    there (an --output of another name, a JUnit file) are not runs and are left alone."""
+    found = {}
     for folder in sorted(p for p in (root / "conformance").glob("*") if p.is_dir()):
-        files = sorted(folder.glob("*.json"), key=lambda p: p.name)  # by UTC time
-        if files:
-            found.append(files[-1])
-    for folder in sorted(p for p in (root / "asv").glob("*") if p.is_dir()):
-        if any(p.name != "machine.json" for p in folder.glob("*.json")):
-            found.append(folder)
+        runs = sorted((p for p in folder.glob("*.json") if RUN_NAME.fullmatch(p.name)),
+                      key=lambda p: p.name, reverse=True)
+        if runs:
+            found[folder.name] = runs
     return found
+
+
+def asv_folders(root: Path) -> list[Path]:
+    """Each machine's folder under root/asv that holds asv results."""
+    return [folder for folder in sorted(p for p in (root / "asv").glob("*") if p.is_dir())
+            if any(p.name != "machine.json" for p in folder.glob("*.json"))]
+
+
+def newest_inputs(root: Path) -> list[Path]:
+    """The newest conformance run of each machine, then each machine's asv folder."""
+    return [runs[0] for runs in runs_by_machine(root).values()] + asv_folders(root)
+
+
+def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
+    """The newest readable results of each machine. A bad file stops it (CompareError); with
+    skip_bad it is passed to ``warn``, and the machine's previous run is read instead."""
+    inputs = []
+    for candidates in [*runs_by_machine(root).values(), *([f] for f in asv_folders(root))]:
+        for path in candidates:
+            try:
+                inputs.append(compare.load(path))
+                break
+            except compare.CompareError as error:
+                if not skip_bad:
+                    raise
+                if warn:
+                    warn(error)
+    compare.unique_labels(inputs)
+    return inputs
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -162,24 +196,30 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
     timed = [i for i in inputs if isinstance(i, compare.Speed)]
     if not runs and not timed:
         raise ReportError("no results to report")
+    if baseline is not None and not timed:
+        raise ReportError(f"--baseline {baseline} given, but there are no asv results")
     Table = compare.Table
-    tables = [Table("inputs: the newest results of each machine", inputs_table(inputs, root))]
     parts = ["# Results", "",
              "Written by `opsuite report` from the newest results of each machine in this "
-             "folder (`make run` ends by writing it). Do not edit it: it is rewritten.", ""]
+             "folder (`make run` ends by writing it). Do not edit it: it is rewritten.", "",
+             "## Inputs", "",
+             compare.render([Table("the newest results of each machine",
+                                   inputs_table(inputs, root))], "markdown")]
     charts = {}
     if runs:
-        charts["conformance.png"] = heat_map(claims_upheld(runs))
-        tables += [Table("spec cases per outcome (xfailed: a known divergence, its reason in the "
-                         "results file)", outcome_counts(runs))]
-    parts.append(compare.render(tables, "markdown"))
-    if runs:
-        parts += ["", "### claims upheld per op, of those judged on each machine and backend", "",
-                  "![claims upheld per op and backend](charts/conformance.png)", "",
-                  compare.render([Table("outcomes that differ between machines or backends",
-                                        compare.outcomes(runs)),
-                                  Table("observations that differ", compare.observations(runs),
-                                        short=False)], "markdown")]
+        parts += ["", "## Conformance", "",
+                  compare.render([Table("spec cases per outcome (xfailed: a known divergence, "
+                                        "its reason in the results file)",
+                                        outcome_counts(runs))], "markdown")]
+        upheld = claims_upheld(runs)
+        if upheld.notna().any().any():  # else nothing was judged (meta alone): nothing to draw
+            charts["conformance.png"] = heat_map(upheld)
+            parts += ["", "### claims upheld per op, of those judged on each machine and backend",
+                      "", "![claims upheld per op and backend](charts/conformance.png)"]
+        parts += ["", compare.render([
+            Table("outcomes that differ between machines or backends", compare.outcomes(runs)),
+            Table("observations that differ", compare.observations(runs), short=False)],
+            "markdown")]
     if timed:
         base = compare.baseline_of(timed, baseline)
         frames = speed_frames(timed, base)
@@ -193,36 +233,41 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
                   "![time relative to the baseline](charts/speed-ratio.png)", "",
                   "![% of each machine's roofline](charts/roofline.png)", "",
                   compare.render(compare.speed_tables(timed, base), "markdown")]
-    elif baseline is not None:
-        raise ReportError(f"--baseline {baseline} given, but there are no asv results")
     return Report("\n".join(parts) + "\n", charts)
 
 
 def write(report: Report, root: Path) -> list[Path]:
-    """results/README.md and results/charts/*.png; a chart this report lacks is removed."""
+    """results/README.md and results/charts/*.png. Every file is rendered to a temporary file
+    first and only then renamed into place, so a failure while rendering (the slow part) leaves
+    the previous report as it was. A chart this report lacks is removed."""
     charts_dir = root / "charts"
     charts_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in CHARTS:
-        path = charts_dir / name
-        if name in report.charts:
-            figure = report.charts[name]
-            replace_with(path, lambda f: figure.savefig(f, format="png", dpi=110,
-                                                        metadata={"Software": None}))
-            written.append(path)
-        elif path.exists():
-            path.unlink()
-    readme = root / "README.md"
-    replace_text(readme, report.markdown)
-    return [readme, *written]
+    files = {charts_dir / name: _png(figure) for name, figure in report.charts.items()}
+    files[root / "README.md"] = lambda f: f.write(report.markdown.encode())
+    ready = []
+    try:
+        for path, render in files.items():
+            ready.append((staged(path, render), path))
+    except BaseException:
+        for tmp, _ in ready:
+            tmp.unlink()
+        raise
+    for tmp, path in ready:
+        os.replace(tmp, path)
+    for name in set(CHARTS) - set(report.charts):
+        (charts_dir / name).unlink(missing_ok=True)
+    return [path for _, path in reversed(ready)]
+
+
+def _png(figure):
+    return lambda f: figure.savefig(f, format="png", dpi=110, metadata={"Software": None})
 
 
 def main(root: Path, baseline: str | None = None, skip_bad: bool = False, warn=None) -> list[Path]:
-    paths = newest_inputs(root)
-    if not paths:
+    if not newest_inputs(root):
         raise ReportError(f"no results under {root}/conformance or {root}/asv; run "
                           "`opsuite conformance` or `opsuite bench` first")
-    inputs = compare.load_all(paths, skip_bad=skip_bad, warn=warn)
+    inputs = load_newest(root, skip_bad, warn)
     if not inputs:
         raise ReportError("none of the results could be read")
     report = build(inputs, root, baseline)

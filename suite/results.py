@@ -95,6 +95,12 @@ def replace_text(path: Path, text: str | bytes) -> None:
 
 def replace_with(path: Path, write) -> None:
     """Replace ``path`` whole with what ``write(binary_file)`` writes (see replace_text)."""
+    os.replace(staged(path, write), path)
+
+
+def staged(path: Path, write) -> Path:
+    """A complete temporary file beside ``path`` holding what ``write(binary_file)`` writes,
+    for the caller to rename over ``path``; on failure, nothing is left behind."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         readable(fd)
@@ -102,7 +108,7 @@ def replace_with(path: Path, write) -> None:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+    return Path(tmp)

@@ -76,4 +76,12 @@ def newest(results_dir: Path, machine: str) -> Path:
     if not files:
         raise SpeedError(f"no asv results for machine {machine!r} under {results_dir}; "
                          "run `opsuite bench` first")
-    return max(files, key=lambda p: json.loads(p.read_text()).get("date", 0))
+    return max(files, key=_date)
+
+
+def _date(path: Path) -> float:
+    """When asv ran the results in ``path``; a file that cannot tell is named, not skipped."""
+    try:
+        return float(json.loads(path.read_text()).get("date") or 0)
+    except (OSError, ValueError, AttributeError, TypeError) as error:
+        raise SpeedError(f"{path} is not a readable asv results file ({error})") from None

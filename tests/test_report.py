@@ -112,7 +112,7 @@ def test_report_writes_the_page_and_the_charts_it_links(results):
     assert str(results / "README.md") in out
 
 
-def test_other_torch_versions_are_listed_apart(results, tmp_path):
+def test_other_torch_versions_are_listed_apart(results):
     asv_folder(results, "old", [0.002], torch="2.6.0")
     assert run("--results", results, "--baseline", "laptop")[0] == 0
     page = (results / "README.md").read_text()
@@ -132,9 +132,65 @@ def test_a_bad_newest_file_stops_the_report_and_keeps_the_previous_one(results):
 
     code, out, err = run("--results", results, "--skip-bad")
     assert code == 0 and "warning: skipped" in err and str(bad) in err
+    page = (results / "README.md").read_text()  # gpu's previous run stands in for the bad one
+    assert "(conformance/gpu/20260103T000000Z-cccccccc.json)" in page
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ('{"schema": "something-else/1"}', "is not an opsuite conformance results file"),
+    ('{"schema": "opsuite.conformance/9"}', "has schema opsuite.conformance/9"),
+    ('{"schema": "opsuite.conformance/1", "machine": {"name": "gpu"}, "records": [], '
+     '"backends": ["cpu"]}', "is a corrupt conformance results file"),
+])
+def test_a_foreign_newer_or_corrupt_run_is_one_line_naming_it(results, content, says):
+    bad = results / "conformance" / "gpu" / "20260301T000000Z-dddddddd.json"
+    bad.write_text(content)
+    code, out, err = run("--results", results)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert str(bad) in err and says in err
+
+
+def test_a_corrupt_asv_file_is_named_even_when_it_is_not_the_newest(results):
+    bad = results / "asv" / "gpu" / "00000000-env.json"
+    bad.write_text("{truncated")
+    code, _, err = run("--results", results)
+    assert code == 2 and err.count("\n") == 1 and str(bad) in err
+
+
+def test_json_files_that_are_not_runs_are_not_taken_for_the_newest(results):
+    (results / "conformance" / "laptop" / "junit.json").write_text("{}")
+    (results / "conformance" / "laptop" / "zz-my-output.json").write_text("{}")
+    assert [p.name for p in report.newest_inputs(results)][:2] == [
+        "20260103T000000Z-cccccccc.json", "20260202T000000Z-bbbbbbbb.json"]
+    assert run("--results", results)[0] == 0
+
+
+def test_the_outcome_and_roofline_tables_are_on_the_page(results):
+    assert run("--results", results, "--baseline", "gpu")[0] == 0
     page = (results / "README.md").read_text()
-    assert "| gpu | conformance |" not in page and "| laptop | conformance |" in page
-    assert "| gpu | asv |" in page
+    assert "| gpu | cpu | 1 | 1 | 0 | 1 | 0 |" in page
+    assert "| laptop | meta | 1 | 0 | 0 | 0 | 2 |" in page
+    roofline = page.split("### % of the machine's own roofline")[1].split("###")[0]
+    assert "| linear | cpu-8-fused-forward | 36.6 | 9.16 |" in roofline
+
+
+def test_asv_results_alone_give_the_speed_part_only(tmp_path):
+    root = tmp_path / "results"
+    asv_folder(root, "solo", [0.004], torch="2.13.0")
+    assert run("--results", root)[0] == 0
+    page = (root / "README.md").read_text()
+    assert "## Speed, against solo" in page and "## Conformance" not in page
+    assert sorted(p.name for p in (root / "charts").iterdir()) == ["roofline.png", "speed-ratio.png"]
+
+
+def test_a_run_that_judged_nothing_draws_no_heat_map(tmp_path):
+    root = tmp_path / "results"
+    conformance_file(root, "m", [record(SORT, "meta", "skipped", op="torch.sort")],
+                     name="conformance/m/20260101T000000Z-aaaaaaaa.json")
+    code, _, err = run("--results", root)
+    assert (code, err) == (0, "")
+    assert not (root / "charts" / "conformance.png").exists()
+    assert "charts/conformance.png" not in (root / "README.md").read_text()
 
 
 def test_charts_a_report_no_longer_draws_are_removed(results):
@@ -147,16 +203,24 @@ def test_charts_a_report_no_longer_draws_are_removed(results):
     assert "## Speed" not in (results / "README.md").read_text()
 
 
-def test_a_crash_while_writing_leaves_the_previous_report_whole(results, monkeypatch):
+@pytest.mark.parametrize("crash_at", [1, 2, 3])
+def test_a_crash_while_writing_leaves_the_previous_report_whole(results, monkeypatch, crash_at):
     assert run("--results", results)[0] == 0
     before = {p: p.read_bytes() for p in [results / "README.md", *(results / "charts").iterdir()]}
+    calls = []
+    savefig = report._png
 
-    def crash(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    def crash_on_the_nth_chart(figure):
+        def write(f):
+            calls.append(1)
+            if len(calls) == crash_at:
+                raise OSError(28, "No space left on device")
+            savefig(figure)(f)
+        return write
 
-    monkeypatch.setattr("matplotlib.figure.Figure.savefig", crash)
+    monkeypatch.setattr(report, "_png", crash_on_the_nth_chart)
     code, _, err = run("--results", results)
-    assert code == 2 and "No space left on device" in err
+    assert code == 2 and "No space left on device" in err and len(calls) == crash_at
     assert {p: p.read_bytes() for p in before} == before
     assert not [p for p in results.rglob(".*.tmp")]
 

@@ -42,14 +42,15 @@ def selection(cases: list[str], device: str | None) -> str:
     return rf"\.({classes})\w*\.\w+{params}"
 
 
-def asv_command(cases: list[str], device: str | None, quick: bool) -> list[list[str]]:
+def asv_command(cases: list[str], device: str | None, quick: bool,
+                machine: str | None = None) -> list[list[str]]:
     config = PROJECT_ROOT / "asv.conf.json"
     if not config.is_file():
         raise BenchError(f"no asv.conf.json at {PROJECT_ROOT}; run opsuite bench from a checkout")
     commit = git_commit()["commit"]
     if not commit:
         raise BenchError("asv results are filed by commit, and this is not a git checkout")
-    machine = machine_name()  # the same name as the conformance results'
+    machine = machine or machine_name()  # the same name as the conformance results'
     asv = [sys.executable, "-m", "asv"]
     run = [*asv, "run", "--config", str(config), "-E", "existing:same", "--machine", machine,
            "--bench", selection(cases, device)]
@@ -77,8 +78,9 @@ def asv_machine_args() -> list[str]:
 
 
 def main(cases: list[str], device: str | None, quick: bool) -> int:
+    machine = machine_name()
     try:
-        commands = asv_command(cases, device, quick)
+        commands = asv_command(cases, device, quick, machine)
     except BenchError as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2
@@ -87,8 +89,7 @@ def main(cases: list[str], device: str | None, quick: bool) -> int:
         if done.returncode:
             return done.returncode
     if not quick:
-        record_torch_version(PROJECT_ROOT / "results" / "asv" / machine_name(),
-                             git_commit()["commit"])
+        record_torch_version(PROJECT_ROOT / "results" / "asv" / machine, git_commit()["commit"])
     return 0
 
 

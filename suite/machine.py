@@ -37,8 +37,9 @@ def _command(argv: list[str]) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-# What nvidia-smi says of each GPU that torch does not: the driver and the clocks.
-SMI_FIELDS = {"driver_version": "driver", "clocks.max.sm": "max_sm_clock_mhz",
+# What nvidia-smi says of each GPU that torch does not: the driver and the clocks. The UUID
+# matches its rows to torch's devices, whose order CUDA_VISIBLE_DEVICES and CUDA may change.
+SMI_FIELDS = {"uuid": "uuid", "driver_version": "driver", "clocks.max.sm": "max_sm_clock_mhz",
               "clocks.max.mem": "max_memory_clock_mhz",
               "clocks.applications.graphics": "application_sm_clock_mhz",
               "clocks.applications.memory": "application_memory_clock_mhz"}
@@ -46,28 +47,33 @@ SMI_FIELDS = {"driver_version": "driver", "clocks.max.sm": "max_sm_clock_mhz",
 
 def parse_smi(text: str | None) -> list[dict]:
     """One dict per GPU from `nvidia-smi --query-gpu=<SMI_FIELDS> --format=csv,noheader,nounits`
-    (fields nvidia-smi cannot report, "[N/A]", are left out)."""
+    (what nvidia-smi cannot report, "[N/A]", "[Not Supported]", is left out)."""
     rows = []
     for line in (text or "").splitlines():
         values = [v.strip() for v in line.split(",")]
         if len(values) == len(SMI_FIELDS):
             rows.append({key: value for key, value in zip(SMI_FIELDS.values(), values)
-                         if value and "N/A" not in value})
+                         if value and not value.startswith("[")})
     return rows
+
+
+def _uuid(value) -> str:
+    return str(value or "").lower().removeprefix("gpu-")
 
 
 def _gpus() -> list[dict]:
     if not torch.cuda.is_available():
         return []
-    smi = parse_smi(_command(["nvidia-smi", f"--query-gpu={','.join(SMI_FIELDS)}",
-                              "--format=csv,noheader,nounits"]))
+    smi = {_uuid(row.get("uuid")): row
+           for row in parse_smi(_command(["nvidia-smi", f"--query-gpu={','.join(SMI_FIELDS)}",
+                                          "--format=csv,noheader,nounits"]))}
     gpus = []
     for i in range(torch.cuda.device_count()):
         p = torch.cuda.get_device_properties(i)
         gpu = {"index": i, "name": p.name, "capability": f"{p.major}.{p.minor}",
                "memory_gib": round(p.total_memory / 2**30, 1),
                "multiprocessors": p.multi_processor_count, "cuda": torch.version.cuda}
-        gpu.update(smi[i] if i < len(smi) else {})
+        gpu.update(smi.get(_uuid(getattr(p, "uuid", None)), {}))
         gpus.append(gpu)
     return gpus
 
@@ -98,8 +104,8 @@ def machine_name(gpus: list[dict] | None = None) -> str:
     gpus = _gpus() if gpus is None else gpus
     if not gpus:
         return slug(_cpu_name())
-    driver = gpus[0].get("driver")
-    return slug(f"{gpus[0]['name']} driver {driver}" if driver else gpus[0]["name"])
+    # Without nvidia-smi the driver is unknown: said in the name, not left out of it.
+    return slug(f"{gpus[0]['name']} driver {gpus[0].get('driver') or 'unknown'}")
 
 
 def machine_info() -> dict:

@@ -1,5 +1,9 @@
 """Machine identity: one name per GPU model and driver, and what is recorded beside it."""
 
+from types import SimpleNamespace
+
+import torch
+
 from suite import bench, machine
 
 H100 = {"index": 0, "name": "NVIDIA H100 80GB HBM3", "capability": "9.0", "cuda": "12.8",
@@ -7,13 +11,13 @@ H100 = {"index": 0, "name": "NVIDIA H100 80GB HBM3", "capability": "9.0", "cuda"
 
 
 def test_nvidia_smi_rows_are_read_per_gpu_and_unreported_fields_left_out():
-    text = ("570.124.06, 1980, 2619, 1755, 2619\n"
-            "570.124.06, 1980, 2619, [N/A], [N/A]\n")
+    text = ("GPU-aa, 570.124.06, 1980, 2619, 1755, 2619\n"
+            "GPU-bb, 570.124.06, 1980, 2619, [N/A], [Not Supported]\n")
     first, second = machine.parse_smi(text)
-    assert first == {"driver": "570.124.06", "max_sm_clock_mhz": "1980",
+    assert first == {"uuid": "GPU-aa", "driver": "570.124.06", "max_sm_clock_mhz": "1980",
                      "max_memory_clock_mhz": "2619", "application_sm_clock_mhz": "1755",
                      "application_memory_clock_mhz": "2619"}
-    assert "application_sm_clock_mhz" not in second and second["driver"] == "570.124.06"
+    assert second.keys() == {"uuid", "driver", "max_sm_clock_mhz", "max_memory_clock_mhz"}
     assert machine.parse_smi(None) == [] and machine.parse_smi("garbage") == []
 
 
@@ -22,7 +26,26 @@ def test_a_gpu_machine_is_named_by_its_first_gpu_model_and_driver(monkeypatch):
     assert machine.machine_name([H100]) == "nvidia-h100-80gb-hbm3-driver-570-124-06"
     newer = dict(H100, driver="575.51.03")
     assert machine.machine_name([newer]) != machine.machine_name([H100])
-    assert machine.machine_name([dict(H100, driver=None)]) == "nvidia-h100-80gb-hbm3"
+    assert machine.machine_name([dict(H100, driver=None)]) == "nvidia-h100-80gb-hbm3-driver-unknown"
+
+
+def test_nvidia_smi_rows_are_matched_to_torch_devices_by_uuid_not_position(monkeypatch):
+    devices = [SimpleNamespace(name="NVIDIA A100-SXM4-40GB", major=8, minor=0, total_memory=40 * 2**30,
+                               multi_processor_count=108, uuid="bbbb-2"),
+               SimpleNamespace(name="NVIDIA H100 80GB HBM3", major=9, minor=0, total_memory=80 * 2**30,
+                               multi_processor_count=132, uuid="aaaa-1")]
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: len(devices))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda i: devices[i])
+    smi = ("GPU-AAAA-1, 570.124.06, 1980, 2619, 1755, 2619\n"  # nvidia-smi's own order
+           "GPU-BBBB-2, 535.54.03, 1410, 1215, 1410, 1215\n")
+    monkeypatch.setattr(machine, "_command", lambda argv: smi)
+    a100, h100 = machine._gpus()
+    assert (a100["name"], a100["driver"], a100["max_sm_clock_mhz"]) == ("NVIDIA A100-SXM4-40GB",
+                                                                        "535.54.03", "1410")
+    assert (h100["driver"], h100["index"], h100["capability"]) == ("570.124.06", 1, "9.0")
+    monkeypatch.setattr(machine, "_command", lambda argv: None)  # no nvidia-smi
+    assert "driver" not in machine._gpus()[0]
 
 
 def test_a_cpu_machine_is_named_by_its_cpu_and_the_environment_overrides_both(monkeypatch):

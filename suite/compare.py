@@ -162,7 +162,17 @@ def _records(runs: list[Conformance]):
 
 
 def _columns(runs: list[Conformance]) -> list[str]:
-    return list(dict.fromkeys(column for column, _ in _records(runs)))
+    """machine:backend, each run's backends in its own order; a backend that judged nothing
+    (unavailable there) has no column: a column of skips would say nothing."""
+    columns = []
+    for run in runs:
+        records = run.document["records"]
+        present = list(dict.fromkeys(r["backend"] for r in records))
+        order = [b["name"] for b in run.document.get("backends") or [] if b["name"] in present]
+        judged = {r["backend"] for r in records if r["outcome"] != NOT_JUDGED}
+        columns += [f"{run.label}:{b}" for b in order + [b for b in present if b not in order]
+                    if b in judged]
+    return columns
 
 
 def _differs(values) -> bool:

@@ -91,17 +91,30 @@ def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
 # -- tables ------------------------------------------------------------------------------------
 
 def outcome_counts(runs: list[compare.Conformance]) -> pd.DataFrame:
-    """machine, backend and how many spec cases ended in each outcome."""
+    """machine, backend and how many spec cases ended in each outcome, for the backends that
+    ran (see `unavailable` for the others)."""
     rows = []
     for run in runs:
         df = frame(run.document["records"])
-        present = list(dict.fromkeys(df.backend))
-        order = [b["name"] for b in run.document.get("backends", []) if b["name"] in present]
-        for backend in order + [b for b in present if b not in order]:
+        for backend in _available(run.document, list(dict.fromkeys(df.backend))):
             counts = df[df.backend == backend].outcome.value_counts()
             rows.append({"machine": run.label, "backend": backend,
                          **{o: int(counts.get(o, 0)) for o in OUTCOMES}})
     return pd.DataFrame(rows, columns=["machine", "backend", *OUTCOMES])
+
+
+def _available(document: dict, present: list[str]) -> list[str]:
+    """The backends of a run that were available, in the run's order."""
+    said = {b["name"]: b for b in document.get("backends") or []}
+    order = [name for name in said if name in present] + [b for b in present if b not in said]
+    return [b for b in order if said.get(b, {}).get("available", True)]
+
+
+def unavailable(runs: list[compare.Conformance]) -> list[str]:
+    """'machine: backend (why)' for each backend a run could not use."""
+    return [f"{run.label}: {b['name']} ({b.get('reason') or 'unavailable'})"
+            for run in runs for b in run.document.get("backends") or []
+            if b.get("available") is False]
 
 
 def claims_upheld(runs: list[compare.Conformance]) -> pd.DataFrame:
@@ -211,6 +224,8 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
                   compare.render([Table("spec cases per outcome (xfailed: a known divergence, "
                                         "its reason in the results file)",
                                         outcome_counts(runs))], "markdown")]
+        if unavailable(runs):
+            parts += ["", "Unavailable, every spec skipped: " + "; ".join(unavailable(runs)) + "."]
         upheld = claims_upheld(runs)
         if upheld.notna().any().any():  # else nothing was judged (meta alone): nothing to draw
             charts["conformance.png"] = heat_map(upheld)

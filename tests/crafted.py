@@ -19,7 +19,8 @@ def conformance_file(tmp_path, machine, records, schema="opsuite.conformance/1",
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"schema": schema, "machine": {"name": machine},
                                 "torch": {"version": "2.13.0"}, "commit": "0123456789abcdef",
-                                "backends": [{"name": b} for b in backends],
+                                "backends": [b if isinstance(b, dict) else {"name": b}
+                                             for b in backends],
                                 "records": records}))
     return path
 

@@ -22,7 +22,8 @@ def two_machines(tmp_path):
         record(MEDIAN, "cpu", "passed", {"index": 1}),
         record(MEAN, "cpu", "passed", {"error": 0.5}),
         record(MEAN, "meta", "skipped"),
-        record(COS, "cpu", "passed")])
+        record(COS, "cpu", "passed"),
+        record(COS, "meta", "passed")])
     b = conformance_file(tmp_path, "beta", [
         record(MEDIAN, "cpu", "passed", {"index": 2}),
         record(MEAN, "cpu", "failed", {"error": 0.5}),
@@ -48,6 +49,14 @@ def test_outcomes_that_differ_with_claim_and_repro(two_machines):
     assert list(frame.columns) == ["spec", "alpha:cpu", "alpha:meta", "beta:cpu", "claim", "repro"]
     assert frame.values.tolist() == [[MEAN, "passed", "skipped", "failed", f"claim of {MEAN}",
                                       f"pytest '{MEAN}[cpu]' --backend cpu"]]
+
+
+def test_a_backend_that_judged_nothing_has_no_column_and_columns_follow_the_runs_order(tmp_path):
+    a = conformance_file(tmp_path, "alpha", [
+        record(MEAN, "cuda", "skipped"), record(MEAN, "meta", "failed"),
+        record(MEAN, "cpu", "passed")], backends=("cpu", "meta", "cuda"))
+    frame = by_title(compare.tables(compare.load_all([a])), "conformance outcomes")
+    assert list(frame.columns) == ["spec", "alpha:cpu", "alpha:meta", "claim", "repro"]
 
 
 def test_observations_that_differ(two_machines):

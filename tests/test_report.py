@@ -183,6 +183,21 @@ def test_asv_results_alone_give_the_speed_part_only(tmp_path):
     assert sorted(p.name for p in (root / "charts").iterdir()) == ["roofline.png", "speed-ratio.png"]
 
 
+def test_unavailable_backends_are_named_with_the_reason_not_counted(tmp_path):
+    root = tmp_path / "results"
+    conformance_file(root, "m", [record(SORT, "cpu", "passed", op="torch.sort"),
+                                 record(SORT, "cuda", "skipped", op="torch.sort")],
+                     backends=({"name": "cpu", "available": True},
+                               {"name": "cuda", "available": False,
+                                "reason": "torch was built without CUDA"}),
+                     name="conformance/m/20260101T000000Z-aaaaaaaa.json")
+    assert run("--results", root)[0] == 0
+    page = (root / "README.md").read_text()
+    assert "| m | cpu | 1 | 0 | 0 | 0 | 0 |" in page and "| m | cuda |" not in page
+    assert "Unavailable, every spec skipped: m: cuda (torch was built without CUDA)." in page
+    assert "m:cuda" not in page
+
+
 def test_a_run_that_judged_nothing_draws_no_heat_map(tmp_path):
     root = tmp_path / "results"
     conformance_file(root, "m", [record(SORT, "meta", "skipped", op="torch.sort")],

@@ -16,8 +16,8 @@ def frame(records: list[dict]) -> pd.DataFrame:
 def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
     """The matrix as text. ``backends`` lists every selected backend, available or not."""
     df = frame(records)
-    names = [b["name"] for b in backends]
-    # An unavailable backend's column would be "skip" all the way down: it is listed below.
+    # An unavailable backend's column (and counts row) would be "skip" all the way down: it is
+    # listed below instead.
     shown = [b["name"] for b in backends if b["available"] and b["name"] in set(df.backend)]
     lines = []
     if not df.empty:
@@ -32,7 +32,7 @@ def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
             lines.append(matrix.to_string())
         counts = (df.groupby("backend").outcome.value_counts().unstack(fill_value=0)
                   .reindex(columns=list(OUTCOMES), fill_value=0))
-        counts = counts.reindex([n for n in names if n in counts.index])
+        counts = counts.reindex([n for n in shown if n in counts.index])
         lines += ["", "Counts per backend:", counts.to_string()]
     gone = [b for b in backends if not b["available"]]
     if gone:

@@ -197,8 +197,9 @@ def test_unavailable_backends_are_reported_not_dropped(suite_dir):
     data, recs = records(out)
     # In the matrix only cpu has a column; cuda:7 is listed with its reason beneath it.
     text = result.stdout.str()
-    matrix = text.split("opsuite conformance", 1)[1].split("Counts per backend", 1)[0]
+    matrix, counts = text.split("opsuite conformance", 1)[1].split("Counts per backend", 1)
     assert "cpu" in matrix and "cuda:7" not in matrix
+    assert "cuda:7" not in counts.split("Unavailable backends")[0]
     assert "cuda:7: device cuda:7 is not present" in text
     gone = recs["test_ties", "cuda:7"]
     assert gone["outcome"] == "skipped" and gone["message"].startswith("backend unavailable")

@@ -166,13 +166,16 @@ def _columns(runs: list[Conformance]) -> list[str]:
     (unavailable there) has no column: a column of skips would say nothing."""
     columns = []
     for run in runs:
-        records = run.document["records"]
-        present = list(dict.fromkeys(r["backend"] for r in records))
-        order = [b["name"] for b in run.document.get("backends") or [] if b["name"] in present]
-        judged = {r["backend"] for r in records if r["outcome"] != NOT_JUDGED}
-        columns += [f"{run.label}:{b}" for b in order + [b for b in present if b not in order]
-                    if b in judged]
+        judged = {r["backend"] for r in run.document["records"] if r["outcome"] != NOT_JUDGED}
+        columns += [f"{run.label}:{b}" for b in backends_in_order(run.document) if b in judged]
     return columns
+
+
+def backends_in_order(document: dict) -> list[str]:
+    """The backends a run has records of, in the order the run listed them."""
+    present = list(dict.fromkeys(r["backend"] for r in document["records"]))
+    listed = [b["name"] for b in document.get("backends") or [] if b["name"] in present]
+    return listed + [b for b in present if b not in listed]
 
 
 def _differs(values) -> bool:

@@ -13,6 +13,14 @@ def frame(records: list[dict]) -> pd.DataFrame:
                                           "message", "repro"])
 
 
+def counts(df: pd.DataFrame, backends: list[str]) -> pd.DataFrame:
+    """backend x outcome: how many spec cases ended so, for ``backends`` (in that order)."""
+    found = (df.groupby("backend").outcome.value_counts().unstack(fill_value=0)
+             .reindex(columns=list(OUTCOMES), fill_value=0))
+    found.columns.name = "outcome"
+    return found.reindex([b for b in backends if b in found.index])
+
+
 def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
     """The matrix as text. ``backends`` lists every selected backend, available or not."""
     df = frame(records)
@@ -30,10 +38,7 @@ def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
         with pd.option_context("display.width", width, "display.max_rows", None,
                                "display.max_colwidth", 70):
             lines.append(matrix.to_string())
-        counts = (df.groupby("backend").outcome.value_counts().unstack(fill_value=0)
-                  .reindex(columns=list(OUTCOMES), fill_value=0))
-        counts = counts.reindex([n for n in shown if n in counts.index])
-        lines += ["", "Counts per backend:", counts.to_string()]
+        lines += ["", "Counts per backend:", counts(df, shown).to_string()]
     gone = [b for b in backends if not b["available"]]
     if gone:
         lines += ["", "Unavailable backends (every spec skipped):"]

@@ -23,12 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from suite import compare, coverage
-from suite.matrix import frame
+from suite import compare, coverage, matrix
 from suite.results import staged
 
 CHARTS = ("conformance.png", "speed-ratio.png", "roofline.png")
-OUTCOMES = ["passed", "failed", "error", "xfailed", "skipped"]
 
 
 class ReportError(ValueError):
@@ -92,22 +90,15 @@ def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
 
 def outcome_counts(runs: list[compare.Conformance]) -> pd.DataFrame:
     """machine, backend and how many spec cases ended in each outcome, for the backends that
-    ran (see `unavailable` for the others)."""
-    rows = []
+    were available (see `unavailable` for the others)."""
+    parts = []
     for run in runs:
-        df = frame(run.document["records"])
-        for backend in _available(run.document, list(dict.fromkeys(df.backend))):
-            counts = df[df.backend == backend].outcome.value_counts()
-            rows.append({"machine": run.label, "backend": backend,
-                         **{o: int(counts.get(o, 0)) for o in OUTCOMES}})
-    return pd.DataFrame(rows, columns=["machine", "backend", *OUTCOMES])
-
-
-def _available(document: dict, present: list[str]) -> list[str]:
-    """The backends of a run that were available, in the run's order."""
-    said = {b["name"]: b for b in document.get("backends") or []}
-    order = [name for name in said if name in present] + [b for b in present if b not in said]
-    return [b for b in order if said.get(b, {}).get("available", True)]
+        gone = {b["name"] for b in run.document.get("backends") or [] if b.get("available") is False}
+        backends = [b for b in compare.backends_in_order(run.document) if b not in gone]
+        found = matrix.counts(matrix.frame(run.document["records"]), backends).reset_index()
+        parts.append(found.assign(machine=run.label))
+    columns = ["machine", "backend", *matrix.OUTCOMES]
+    return pd.concat(parts)[columns].reset_index(drop=True) if parts else pd.DataFrame(columns=columns)
 
 
 def unavailable(runs: list[compare.Conformance]) -> list[str]:
@@ -128,14 +119,12 @@ def claims_upheld(runs: list[compare.Conformance]) -> pd.DataFrame:
     return pd.DataFrame(columns).sort_index()
 
 
-def speed_frames(timed: list[compare.Speed], baseline: compare.Speed) -> dict[str, pd.DataFrame]:
-    """benchmark x machine: "ratio" (time / baseline time) and "% of roofline", rows as in
-    compare (the baseline's rows, machines with its torch version)."""
-    tables = compare.speed_tables(timed, baseline)
+def speed_frames(tables: list[compare.Table]) -> dict[str, pd.DataFrame]:
+    """From compare's speed tables, benchmark x machine: "ratio" (time / baseline time) and
+    "% of roofline", indexed by "case params" for the charts."""
     found = {}
     for key, table in (("ratio", tables[1]), ("% of roofline", tables[2])):
-        frame_ = table.frame.copy()
-        frame_.index = frame_["case"] + " " + frame_["params"]
+        frame_ = table.frame.set_index(table.frame["case"] + " " + table.frame["params"])
         found[key] = frame_.drop(columns=["case", "params"])
     return found
 
@@ -237,7 +226,8 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
             "markdown")]
     if timed:
         base = compare.baseline_of(timed, baseline)
-        frames = speed_frames(timed, base)
+        tables = compare.speed_tables(timed, base)
+        frames = speed_frames(tables)
         charts["speed-ratio.png"] = dot_chart(frames["ratio"], f"time / time on {base.label} "
                                               "(log scale; above 1: slower)", log=True, reference=1)
         charts["roofline.png"] = dot_chart(frames["% of roofline"],
@@ -247,7 +237,7 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
                   "are under 'not compared', with the reason.", "",
                   "![time relative to the baseline](charts/speed-ratio.png)", "",
                   "![% of each machine's roofline](charts/roofline.png)", "",
-                  compare.render(compare.speed_tables(timed, base), "markdown")]
+                  compare.render(tables, "markdown")]
     return Report("\n".join(parts) + "\n", charts)
 
 

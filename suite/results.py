@@ -56,19 +56,14 @@ def readable(fd: int) -> None:
 def write_new(path: Path, data: dict) -> None:
     """Write ``data`` as JSON to a new file: a complete file appears, or none does."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    text = json.dumps(data, indent=1, default=str) + "\n"
+    tmp = staged(path, lambda f: f.write(text.encode()))
     try:
-        readable(fd)
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1, default=str)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
         os.link(tmp, path)  # unlike rename, link refuses to replace an existing file
     except FileExistsError:
         raise ResultsError(f"{path} appeared during the run; results kept nothing over it") from None
     finally:
-        os.unlink(tmp)
+        tmp.unlink()
 
 
 def read(path: Path) -> dict:
@@ -87,15 +82,10 @@ def read(path: Path) -> dict:
     return data
 
 
-def replace_text(path: Path, text: str | bytes) -> None:
+def replace_text(path: Path, text: str) -> None:
     """Replace ``path`` whole with ``text``: a temporary file renamed over it, so a crash leaves
-    the old file or the new one, never half of either. For derived files (reports, annotations)."""
-    replace_with(path, lambda f: f.write(text.encode() if isinstance(text, str) else text))
-
-
-def replace_with(path: Path, write) -> None:
-    """Replace ``path`` whole with what ``write(binary_file)`` writes (see replace_text)."""
-    os.replace(staged(path, write), path)
+    the old file or the new one, never half of either. For derived files (annotations)."""
+    os.replace(staged(path, lambda f: f.write(text.encode())), path)
 
 
 def staged(path: Path, write) -> Path:

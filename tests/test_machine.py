@@ -40,7 +40,10 @@ def test_nvidia_smi_rows_are_matched_to_torch_devices_by_uuid_not_position(monke
     smi = ("GPU-AAAA-1, 570.124.06, 1980, 2619, 1755, 2619\n"  # nvidia-smi's own order
            "GPU-BBBB-2, 535.54.03, 1410, 1215, 1410, 1215\n")
     monkeypatch.setattr(machine, "_command", lambda argv: smi)
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
     a100, h100 = machine._gpus()
+    assert a100["cuda"] == h100["cuda"] == "12.8"
+    assert (h100["max_memory_clock_mhz"], h100["application_sm_clock_mhz"]) == ("2619", "1755")
     assert (a100["name"], a100["driver"], a100["max_sm_clock_mhz"]) == ("NVIDIA A100-SXM4-40GB",
                                                                         "535.54.03", "1410")
     assert (h100["driver"], h100["index"], h100["capability"]) == ("570.124.06", 1, "9.0")

@@ -3,12 +3,14 @@ every bad-input path."""
 
 import io
 import math
+import re
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
 from suite import compare, report
 from suite.cli import main
+from suite.machine import PROJECT_ROOT
 from tests.crafted import asv_folder, conformance_file, record
 
 SORT = "conformance/indexing/test_sort.py::test_stable"
@@ -65,8 +67,8 @@ def test_outcomes_are_counted_per_machine_and_backend_in_the_runs_order(results)
             if isinstance(i, compare.Conformance)]
     counts = report.outcome_counts(runs)
     assert counts.values.tolist() == [
-        ["gpu", "cpu", 1, 1, 0, 1, 0], ["gpu", "meta", 1, 0, 0, 0, 2],
-        ["laptop", "cpu", 2, 0, 0, 1, 0], ["laptop", "meta", 1, 0, 0, 0, 2]]
+        ["gpu", "cpu", 1, 1, 0, 0, 1], ["gpu", "meta", 1, 0, 0, 2, 0],
+        ["laptop", "cpu", 2, 0, 0, 0, 1], ["laptop", "meta", 1, 0, 0, 2, 0]]
 
 
 def test_the_heat_map_is_the_share_of_claims_upheld_per_op_and_column(results):
@@ -87,7 +89,7 @@ def test_the_heat_map_is_the_share_of_claims_upheld_per_op_and_column(results):
 def test_the_speed_charts_plot_ratio_to_the_baseline_and_percent_of_roofline(results):
     timed = [i for i in compare.load_all(report.newest_inputs(results))
              if isinstance(i, compare.Speed)]
-    frames = report.speed_frames(timed, compare.baseline_of(timed, "laptop"))
+    frames = report.speed_frames(compare.speed_tables(timed, compare.baseline_of(timed, "laptop")))
     assert frames["ratio"].loc["linear cpu-8-fused-forward"].tolist() == [0.25, 1.0]
     roof = frames["% of roofline"].loc["linear cpu-8-fused-forward"]
     assert roof["gpu"] == pytest.approx(4 * roof["laptop"])
@@ -168,8 +170,8 @@ def test_json_files_that_are_not_runs_are_not_taken_for_the_newest(results):
 def test_the_outcome_and_roofline_tables_are_on_the_page(results):
     assert run("--results", results, "--baseline", "gpu")[0] == 0
     page = (results / "README.md").read_text()
-    assert "| gpu | cpu | 1 | 1 | 0 | 1 | 0 |" in page
-    assert "| laptop | meta | 1 | 0 | 0 | 0 | 2 |" in page
+    assert "| gpu | cpu | 1 | 1 | 0 | 0 | 1 |" in page
+    assert "| laptop | meta | 1 | 0 | 0 | 2 | 0 |" in page
     roofline = page.split("### % of the machine's own roofline")[1].split("###")[0]
     assert "| linear | cpu-8-fused-forward | 36.6 | 9.16 |" in roofline
 
@@ -245,3 +247,11 @@ def test_nothing_to_report_and_an_unknown_baseline_are_one_line_and_exit_2(tmp_p
     assert code == 2 and err.count("\n") == 1 and "no results under" in err
     code, _, err = run("--results", results, "--baseline", "nosuch")
     assert code == 2 and err.count("\n") == 1 and "--baseline nosuch" in err
+
+
+def test_the_readme_links_the_report_and_every_link_of_the_report_resolves():
+    assert "(results/README.md)" in (PROJECT_ROOT / "README.md").read_text()
+    results = PROJECT_ROOT / "results"
+    links = re.findall(r"\]\(([^)]+)\)", (results / "README.md").read_text())
+    assert "charts/conformance.png" in links and any(l.startswith("conformance/") for l in links)
+    assert [link for link in links if not (results / link).is_file()] == []

@@ -97,7 +97,9 @@ def _kernel_for(x, t, needs_grad: bool):
     if x.dtype == torch.float64:
         return _kernel, x, t, needs_grad
     if x.device.type == "cpu":
-        return _compiled_kernel, *((x.float(), t.float()) if x.dtype in _HALF else (x, t)), True
+        if x.dtype in _HALF:
+            x, t = x.float(), t.float()
+        return _compiled_kernel, x, t, True
     return _compiled_kernel, x, t, needs_grad
 
 

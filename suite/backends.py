@@ -45,6 +45,7 @@ class Selected:
     selector: str  # what the user typed to get it: the repro line repeats it
     available: bool = True
     reason: str | None = None
+    note: str | None = None  # a warning for the user, e.g. what importing its module changed
 
 
 class BackendError(ValueError):
@@ -121,26 +122,49 @@ def builtin_backends(check_compile: bool = True) -> list[Selected]:
     return out + unavailable
 
 
-def _load_object(selector: str) -> Backend:
-    """Load ``MODULE:OBJECT`` (or ``path/to/file.py:OBJECT``) and check it is a Backend."""
+def _import_file(path: Path):
+    """A module from a file outside any package, registered in sys.modules as an import would
+    be: torch.compile looks a traced function's module up there."""
+    name = path.stem
+    if name in sys.modules and getattr(sys.modules[name], "__file__", None) != str(path.resolve()):
+        name = f"opsuite_backend_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path.resolve())
+    if spec is None or not path.is_file():
+        raise ModuleNotFoundError(f"no file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _load_object(selector: str) -> tuple[Backend, str | None]:
+    """Load ``MODULE:OBJECT`` (or ``path/to/file.py:OBJECT``) and check it is a Backend.
+    Returns it with a note when importing its module changed torch's global state (which is
+    put back: every case starts from torch's state as opsuite found it)."""
+    from suite import torch_state
+
     module_name, _, attr = selector.rpartition(":")
     if not module_name or not attr:
         raise BackendError(f"backend {selector!r} is not NAME or MODULE:OBJECT")
+    before = torch_state.Baseline()
     try:
         if module_name.endswith(".py") or os.sep in module_name:
-            path = Path(module_name)
-            spec = importlib.util.spec_from_file_location(path.stem, path)
-            if spec is None or not path.is_file():
-                raise ModuleNotFoundError(f"no file {module_name}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module = _import_file(Path(module_name))
         else:
             if "" not in sys.path and os.getcwd() not in sys.path:
                 sys.path.insert(0, os.getcwd())  # as `python -m pytest` would
             module = importlib.import_module(module_name)
-    except Exception as exc:  # any failure to import is the user's to fix, in one line
-        raise BackendError(f"backend {selector!r}: cannot import {module_name!r} "
-                           f"({type(exc).__name__}: {exc})") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any failure to import (even sys.exit) is the user's to fix
+        what = (f"importing {module_name!r} called sys.exit({exc.code!r})"
+                if isinstance(exc, SystemExit)
+                else f"cannot import {module_name!r} ({type(exc).__name__}: {exc})")
+        raise BackendError(f"backend {selector!r}: {what}") from None
     try:
         obj = getattr(module, attr)
     except AttributeError:
@@ -158,7 +182,9 @@ def _load_object(selector: str) -> Backend:
     for field in ("context", "wrap"):
         if getattr(obj, field) is not None and not callable(getattr(obj, field)):
             raise BackendError(f"backend {selector!r}: {field} must be callable")
-    return obj
+    changed = before.restore()
+    note = (f"importing {module_name!r} " + "; ".join(changed) + " (put back)") if changed else None
+    return obj, note
 
 
 def select(selectors: list[str]) -> list[Selected]:
@@ -168,7 +194,13 @@ def select(selectors: list[str]) -> list[Selected]:
     chosen: dict[str, Selected] = {}
 
     def add(sel: Selected):
-        chosen.setdefault(sel.backend.name, sel)
+        name, earlier = sel.backend.name, chosen.get(sel.backend.name)
+        if earlier is None:
+            chosen[name] = sel
+        elif earlier.backend != sel.backend:  # the name is the column: two in one is a lie
+            raise BackendError(f"backend {sel.selector!r} is named {name!r}, as is backend "
+                               f"{earlier.selector!r}; a backend's name is its column in every "
+                               "report, so names must differ")
 
     for selector in selectors or ["cpu"]:
         if selector == "all":
@@ -177,7 +209,8 @@ def select(selectors: list[str]) -> list[Selected]:
         elif selector in by_name:
             add(by_name[selector])
         elif ":" in selector and not _is_device_name(selector):
-            add(Selected(_load_object(selector), selector))
+            backend, note = _load_object(selector)
+            add(Selected(backend, selector, note=note))
         else:
             matches = _family(builtins, selector)
             if matches:

@@ -25,17 +25,34 @@ exit status: 0 all specs passed (or failed as known); 1 a spec failed or errored
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """An epilog may be a function, called only when help is shown: listing the benchmark
+    cases or the claims imports torch, which a command's parsing should not wait for."""
+
+    def format_help(self):
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="opsuite", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="PyTorch operator conformance: does each backend do what the docs promise?")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from suite import __version__
+
+    parser.add_argument("--version", action="version", version=f"opsuite {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=_Parser)
     conf = sub.add_parser(
         "conformance", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         help="run the conformance specs and write a results JSON",
         description="Run every conformance spec on each chosen backend (via pytest), print the "
                     "specs x backends matrix, and write one results JSON. Arguments after -- "
-                    "are passed to pytest unchanged.")
+                    "are passed to pytest unchanged; paths among them (files, folders, node ids) "
+                    "run instead of the whole suite. Each case runs in a worker process, so a "
+                    "backend that crashes costs only that case (-- -n 0 runs in-process, for "
+                    "--pdb), and each case has a time limit (-- --timeout SECONDS, default 300).")
     conf.add_argument("--backend", action="append", default=[], metavar="NAME",
                       help="built-in name (cpu, meta, cuda:0, compile-cpu, ...), a family "
                            "(cuda), 'all', or MODULE:OBJECT for your own suite.backends.Backend; "
@@ -55,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
                     "filed under this machine's name and the current commit. --quick runs each "
                     "benchmark once and keeps nothing. For history across commits in asv's own "
                     "environments, use `make bench` (asv run NEW).",
-        epilog="cases: " + ", ".join(_case_names()))
+        epilog=lambda: "cases: " + ", ".join(_case_names()))
     bench.add_argument("cases", nargs="*", metavar="CASE", help="benchmark cases (default: all)")
     bench.add_argument("--device", metavar="DEVICE", help="only this device (cpu or cuda)")
     bench.add_argument("--quick", action="store_true", help="each benchmark once, nothing saved")
@@ -74,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
                     "columns (a skip alone does not count as a difference), with the claim and "
                     "a repro line, and the recorded observations that differ. From asv result "
                     "folders (their newest results file) or files: benchmark x machine tables of "
-                    "seconds, time relative to the baseline machine, and %% of each machine's "
+                    "seconds, time relative to the baseline machine, and % of each machine's "
                     "own roofline; machines with another torch version than the baseline's, and "
                     "benchmarks the baseline lacks, are listed apart as not compared. Every "
                     "input is read before anything is printed.")
@@ -98,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
                     "results/asv/, and write results/README.md (the tables of `opsuite compare` "
                     "in markdown, and outcome counts per machine and backend) with PNG charts "
                     "under results/charts/: claims upheld per op as a heat map, each "
-                    "benchmark's time relative to the baseline machine, and its %% of each "
+                    "benchmark's time relative to the baseline machine, and its % of each "
                     "machine's own roofline. Files are replaced whole (written, then renamed).")
     report.add_argument("--results", metavar="DIR",
                         help="the results folder to read and write (default: results/ of this "
@@ -128,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
                     "when the 95 % interval of the measured ratio is at or above the smallest "
                     "ratio the source's own spread allows, does not hold when the interval is "
                     "below it, and is inconclusive when the interval straddles it.",
-        epilog="claims: " + ", ".join(c.key for c in _claims()))
+        epilog=lambda: "claims: " + ", ".join(c.key for c in _claims()))
     claims.add_argument("--device", action="append", choices=["cpu", "cuda"], metavar="DEVICE",
                         help="cpu or cuda; repeatable (default: both; an absent one is reported "
                              "as not measurable)")
@@ -156,22 +173,56 @@ def _claims():
     return CLAIMS
 
 
+# pytest options that take a value as the next argument: that value is not a path to run.
+_VALUED = {"-k", "-m", "-n", "-p", "-c", "-o", "-W", "-r", "--numprocesses", "--maxprocesses",
+           "--dist", "--tx", "--rootdir", "--basetemp", "--confcutdir", "--junitxml",
+           "--junit-xml", "--junit-prefix", "--timeout", "--timeout-method", "--session-timeout",
+           "--maxfail", "--deselect", "--ignore", "--ignore-glob", "--tb", "--durations",
+           "--durations-min", "--log-file", "--log-level", "--log-cli-level", "--import-mode",
+           "--max-worker-restart", "--output", "--output-dir", "--known-divergences",
+           "--backend", "--capture", "--color", "--code-highlight", "--inifile", "--config-file",
+           "--pythonwarnings", "--override-ini", "--hypothesis-seed", "--benchmark-storage"}
+
+
+def paths_in(pytest_args: list[str]) -> list[str]:
+    """The paths (files, folders, node ids) among arguments meant for pytest."""
+    found, skip = [], False
+    for arg in pytest_args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in _VALUED
+        else:
+            found.append(arg)
+    return found
+
+
 def _conformance(args) -> int:
     import pytest
 
     import conformance
-    from suite.machine import git_commit, machine_name
-    from suite.results import default_path
+    from suite.machine import machine_name
+    from suite.results import default_folder
 
-    output = Path(args.output) if args.output else default_path(machine_name(), git_commit()["commit"])
-    argv = [str(Path(conformance.__file__).parent), "--output", str(output)]
+    from suite.plugin import check_junitxml
+    from suite.results import ResultsError
+
+    try:  # pytest would refuse some of these with exit 4 and write the others only at the end
+        check_junitxml(args.junitxml)
+    except ResultsError as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    # The specs shipped with opsuite, unless paths were given after --: then only those.
+    argv = [] if paths_in(extra) else [str(Path(conformance.__file__).parent)]
+    argv += (["--output", args.output] if args.output
+             else ["--output-dir", str(default_folder(machine_name()))])
     for b in args.backend:
         argv += ["--backend", b]
     if args.known_divergences:
         argv += ["--known-divergences", args.known_divergences]
     if args.junitxml:
         argv += ["--junitxml", args.junitxml]
-    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
     return int(pytest.main(argv + extra))
 
 
@@ -294,7 +345,10 @@ def _coverage(args) -> int:
         if args.results:
             path = Path(args.results)
         else:
-            found = sorted((results_root() / "conformance").glob("*/*.json"),
+            from suite.report import RUN_NAME
+
+            found = sorted((p for p in (results_root() / "conformance").glob("*/*.json*")
+                            if RUN_NAME.fullmatch(p.name)),
                            key=lambda p: p.name)  # named by UTC time: the last is the newest
             if not found:
                 raise ResultsError("no conformance results under results/conformance/; run "

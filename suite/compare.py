@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from suite import speed
-from suite.results import ResultsError, read
+from suite.results import JOURNAL, ResultsError, read
 
 NOT_JUDGED = "skipped"
 MISSING = "-"
@@ -67,6 +67,8 @@ def load(path: Path) -> Conformance | Speed:
     path = Path(path)
     if path.is_dir():
         return _load_asv(path)
+    if path.name.endswith(JOURNAL):  # a killed run's records
+        return _load_conformance(path, None)
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as error:
@@ -79,31 +81,20 @@ def load(path: Path) -> Conformance | Speed:
 
 def _load_conformance(path: Path, data) -> Conformance:
     try:
-        document = read(path)
-        name = document["machine"]["name"]
-        for r in document["records"]:
-            r["spec"], r["backend"], r["outcome"], r.get("observations") or {}
-        for b in document.get("backends") or []:
-            b["name"]
+        document = read(path)  # every field's type checked
     except ResultsError as error:
         raise CompareError(str(error)) from None
-    except (KeyError, TypeError, AttributeError) as error:
-        what = f"no {error}" if isinstance(error, KeyError) else str(error)
-        raise CompareError(f"{path} is a corrupt conformance results file ({what})") from None
-    return Conformance(str(name), path, document)
+    return Conformance(document["machine"]["name"], path, document)
 
 
 def _load_asv(path: Path) -> Speed:
     """asv results: a folder (its newest results file) or one results file."""
     try:
         file = speed.newest(path.parent, path.name) if path.is_dir() else path
-        results = json.loads(file.read_text())
-        table = speed.table(file)
-    except (speed.SpeedError, OSError, ValueError, KeyError, TypeError, IndexError,
-            AttributeError) as error:
-        detail = (str(error) if isinstance(error, speed.SpeedError)
-                  else f"{type(error).__name__}: {error}")
-        raise CompareError(f"{path}: not usable asv results ({detail})") from None
+        results = speed.load(file)
+        table = speed.table(file, results)
+    except speed.SpeedError as error:  # it names the file
+        raise CompareError(str(error)) from None
     return Speed(_asv_machine(path, results), file, torch_version(results),
                  str(results.get("commit_hash") or ""), table)
 
@@ -230,12 +221,21 @@ def runs_table(inputs) -> pd.DataFrame:
             doc = item.document
             rows.append({"machine": item.label, "kind": "conformance",
                          "torch": (doc.get("torch") or {}).get("version") or "not recorded",
-                         "commit": (doc.get("commit") or "")[:8], "file": str(item.path)})
+                         "commit": (doc.get("commit") or "")[:8], "complete": completeness(doc),
+                         "file": str(item.path)})
         else:
             rows.append({"machine": item.label, "kind": "asv",
                          "torch": item.torch or "not recorded",
-                         "commit": item.commit[:8], "file": str(item.path)})
-    return pd.DataFrame(rows, columns=["machine", "kind", "torch", "commit", "file"])
+                         "commit": item.commit[:8], "complete": "", "file": str(item.path)})
+    return pd.DataFrame(rows, columns=["machine", "kind", "torch", "commit", "complete", "file"])
+
+
+def completeness(document: dict) -> str:
+    """"yes", or "no: why" for a run that ended before every case ran (it holds the records
+    it finished)."""
+    if document.get("complete", True):
+        return "yes"
+    return f"no: {document.get('incomplete') or 'the run did not finish'}"
 
 
 # -- speed -------------------------------------------------------------------------------------

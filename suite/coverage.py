@@ -58,11 +58,14 @@ def markdown(document: dict) -> str:
     rule = "|" + "|".join(["---"] + ["--:"] * (len(t.columns) - 1)) + "|"
     rows = ["| " + " | ".join([f"`{r[0]}`"] + [str(v) for v in r[1:]]) + " |"
             for r in t.itertuples(index=False)]
-    torch_version = document.get("torch", {}).get("version", "?")
-    machine = document.get("machine", {}).get("name", "?")
+    torch_version = (document.get("torch") or {}).get("version") or "?"
+    machine = document["machine"]["name"]
     caption = (f"{len(t)} ops, {int(t.claims.sum())} claims. A cell is claims upheld / claims "
                f"judged on that backend (torch {torch_version}, {machine}, commit "
                f"{str(document.get('commit') or '?')[:8]}).")
+    if not document.get("complete", True):
+        caption += (f" **Incomplete run** ({document.get('incomplete') or 'it did not finish'}): "
+                    "only the cases it finished are counted.")
     return "\n".join([caption, "", header, rule, *rows])
 
 

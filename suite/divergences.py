@@ -4,12 +4,17 @@
     spec = "reductions/test_median_nanmedian.py::test_median_even_count_returns_lower_middle"
     backend = "mps"                # a backend name; fnmatch patterns such as "cuda:*" allowed
     torch = ">=2.4,<2.7"           # optional PEP 440 range of torch versions
+    raises = "TypeError"           # optional: the divergence is this error from the operation
     reason = "why it diverges"
     link = "https://github.com/pytorch/pytorch/issues/..."
 
 ``spec`` matches a spec id by suffix (the leading folders, or the whole file part, may be left out) and may end
 in ``*`` to cover every parameter set. A matching spec is expected to fail (strict xfail):
 one that passes again is reported as failed, and an entry that matches no spec is reported.
+
+The failure expected is a broken claim (an assertion). Where the divergence is an error the
+operation raises, ``raises`` names its class (or a base class); any other error of the backend
+is then an ``error`` record, not hidden behind the entry.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ class Divergence:
     reason: str
     link: str
     torch: str = ""
+    raises: str = ""
+
+    def expects(self, error: BaseException) -> bool:
+        """Whether ``error``, ending the spec, is the failure this entry describes."""
+        names = {cls.__name__ for cls in type(error).__mro__}
+        return isinstance(error, AssertionError) or bool(self.raises and self.raises in names)
 
     def matches(self, spec_id: str, backend: str, torch_version: str) -> bool:
         if not fnmatch.fnmatchcase(backend, self.backend):
@@ -66,10 +77,13 @@ def load(path: Path) -> list[Divergence]:
     entries = []
     for i, entry in enumerate(data.get("divergence", []), 1):
         missing = [k for k in REQUIRED if not entry.get(k)]
-        unknown = set(entry) - set(REQUIRED) - {"torch"}
+        unknown = set(entry) - set(REQUIRED) - {"torch", "raises"}
         if missing or unknown:
             problem = f"lacks {', '.join(missing)}" if missing else f"has unknown keys {sorted(unknown)}"
             raise DivergenceFileError(f"known-divergences file {path}: entry {i} {problem}")
+        if not all(isinstance(entry.get(k, ""), str) for k in (*REQUIRED, "torch", "raises")):
+            raise DivergenceFileError(f"known-divergences file {path}: entry {i} has a value "
+                                      "that is not text")
         if entry.get("torch"):
             try:
                 SpecifierSet(entry["torch"])

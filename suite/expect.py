@@ -58,8 +58,14 @@ def assert_close(actual, reference, dtype: torch.dtype, what: str = "result", *,
                              f"(max abs error {worst:.3g}; {dtype} allows rtol={rtol:g}, atol={atol:g})")
 
 
-def assert_raises(exc_types, call, what: str):
-    """``call()`` raises one of ``exc_types``; message names the documented error."""
+def assert_raises(exc_types, call, what: str, *, control=None):
+    """``call()`` raises one of ``exc_types``; message names the documented error.
+
+    ``control``, when given, is the same operation with valid arguments, called first: it must
+    return, so that the error comes from the operation's check and not from a backend that
+    refuses everything (a case with no call that returned is an error of the backend)."""
+    if control is not None:
+        control()
     try:
         result = call()
     except exc_types:

@@ -8,9 +8,15 @@ OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed")
 CELL = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "skipped": "skip", "xfailed": "xfail"}
 
 
+NOT_A_SPEC = "(no @spec)"
+
+
 def frame(records: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(records, columns=["spec", "op", "claim", "backend", "outcome",
-                                          "message", "repro"])
+    """The records as a table; a test that used `run` without @spec has no op or claim, and is
+    shown under NOT_A_SPEC rather than dropped."""
+    df = pd.DataFrame(records, columns=["spec", "op", "claim", "backend", "outcome",
+                                        "message", "input", "repro"])
+    return df.fillna({"op": NOT_A_SPEC, "claim": ""})
 
 
 def counts(df: pd.DataFrame, backends: list[str]) -> pd.DataFrame:
@@ -49,8 +55,11 @@ def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
         for r in broken.itertuples():
             lines += [f"  {r.outcome.upper()} {r.spec} on {r.backend}",
                       f"    claim ({r.op}): {r.claim}",
-                      f"    {first_line(r.message)}",
-                      f"    repro: {r.repro}"]
+                      f"    {first_line(r.message)}"]
+            if r.input:  # the last call on the backend is the one that broke
+                call = r.input[-1] if isinstance(r.input, list) else r.input
+                lines.append(f"    input: {first_line(call, 200)}")
+            lines.append(f"    repro: {r.repro}")
     return "\n".join(lines)
 
 

@@ -41,8 +41,9 @@ class Report:
 
 # -- what to read ------------------------------------------------------------------------------
 
-# How `opsuite conformance` names a run: UTC time first, so that names sort by time.
-RUN_NAME = re.compile(r"\d{8}T\d{6}Z[^/]*\.json")
+# How `opsuite conformance` names a run: UTC time first, so that names sort by time; a run
+# killed before it ended left its journal (`suite.results`), which is read as an incomplete run.
+RUN_NAME = re.compile(r"\d{8}T\d{6}Z[^/]*(\.json|\.partial\.jsonl)")
 
 
 def runs_by_machine(root: Path) -> dict[str, list[Path]]:
@@ -50,7 +51,7 @@ def runs_by_machine(root: Path) -> dict[str, list[Path]]:
     there (an --output of another name, a JUnit file) are not runs and are left alone."""
     found = {}
     for folder in sorted(p for p in (root / "conformance").glob("*") if p.is_dir()):
-        runs = sorted((p for p in folder.glob("*.json") if RUN_NAME.fullmatch(p.name)),
+        runs = sorted((p for p in folder.glob("*.json*") if RUN_NAME.fullmatch(p.name)),
                       key=lambda p: p.name, reverse=True)
         if runs:
             found[folder.name] = runs

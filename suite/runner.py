@@ -7,11 +7,15 @@
 Inputs are copied to the backend's device before, and outputs moved back after, the backend's
 context is entered, so a TorchFunctionMode context sees the operation and nothing else, and
 nothing the operation does reaches the caller's tensors.
+
+What the operation raises propagates as it is (a spec may expect it). What the backend's own
+machinery raises becomes a ``BackendFault``, which no spec can mistake for the operation's error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Callable
 
 import torch
@@ -53,62 +57,112 @@ def describe(fn: Callable, args, kwargs) -> str:
     return f"{name}({', '.join(parts)})"
 
 
+class BackendFault(BaseException):
+    """The backend's own machinery failed: creating, entering or leaving its context, its
+    wrap, moving tensors to or from its device; or it ended the process's normal flow
+    (SystemExit). Not an Exception, so that neither a spec's ``assert_raises`` nor an
+    ``except Exception`` can take it for the operation's documented error: the case is an
+    ``error`` of the backend, never passed and never a known divergence."""
+
+
+@contextlib.contextmanager
+def _machinery(what: str):
+    try:
+        yield
+    except (Exception, SystemExit) as error:
+        raise BackendFault(f"{what} raised {type(error).__name__}: {error}") from error
+
+
+def _synchronize(device: torch.device) -> None:
+    """Wait for the device's queued work, so that an asynchronous error (CUDA's) surfaces in
+    the call that caused it, inside the backend's context, not in a later case."""
+    module = getattr(torch, device.type, None)
+    if device.type not in ("cpu", "meta") and hasattr(module, "synchronize"):
+        module.synchronize()
+
+
 class Runner:
     def __init__(self, backend: Backend, on_call: Callable[[str], None] = lambda _: None):
         self.backend = backend
         self.device = torch.device(backend.device)
         self._on_call = on_call
-        self.raised: BaseException | None = None  # what the backend raised, if anything
+        self.raised: BaseException | None = None  # what the operation raised, if anything
+        self.calls = 0       # calls made on the backend
+        self.completed = 0   # of which returned normally: a backend that runs nothing passes nothing
 
-    @contextlib.contextmanager
-    def _on_backend(self):
-        try:
-            with self.backend.context() if self.backend.context else contextlib.nullcontext():
-                yield
-        except Exception as exc:
-            self.raised = exc  # lets the report tell a crash of the backend from a broken claim
-            raise
-
-    def _prepare(self, fn, args, kwargs):
+    def _on_backend(self, fn, args, kwargs, invoke):
+        """``invoke(call, args, kwargs)`` inside the backend's context, where ``call`` is
+        ``fn`` wrapped; inputs copied to the device before, outputs moved back after."""
+        self.calls += 1
         self._on_call(describe(fn, args, kwargs))
-        args, kwargs = pytree.tree_map(lambda x: _to(x, self.device), (args, kwargs))
-        if self.backend.wrap is None:
-            return fn, args, kwargs
-        # Dynamo caches compiled code per code object and, past its recompile limit, silently
-        # runs eager; a spec parametrized over many dtypes would then test eager under a
-        # compile-* column. Resetting first makes every wrapped call a real compilation.
-        torch.compiler.reset()
-        return self.backend.wrap(fn), args, kwargs
+        with _machinery(f"moving the inputs to {self.device}"):
+            args, kwargs = pytree.tree_map(lambda x: _to(x, self.device), (args, kwargs))
+        call = fn
+        if self.backend.wrap is not None:
+            # Dynamo caches compiled code per code object and, past its recompile limit,
+            # silently runs eager; a spec parametrized over many dtypes would then test eager
+            # under a compile-* column. Resetting first makes every wrapped call a compilation.
+            torch.compiler.reset()
+            with _machinery("the backend's wrap"):
+                call = self.backend.wrap(fn)
+        context = contextlib.nullcontext()
+        if self.backend.context is not None:
+            with _machinery("creating the backend's context"):
+                context = self.backend.context()
+        with _machinery("entering the backend's context"):
+            context.__enter__()
+        try:
+            out = invoke(call, args, kwargs)
+            _synchronize(self.device)
+        except KeyboardInterrupt:
+            context.__exit__(*sys.exc_info())
+            raise
+        except BaseException as error:
+            with _machinery("leaving the backend's context"):
+                if context.__exit__(type(error), error, error.__traceback__):
+                    raise RuntimeError(f"it swallowed the operation's {type(error).__name__}: {error}")
+            if isinstance(error, SystemExit):
+                raise BackendFault(f"the backend called sys.exit({error.code!r})") from error
+            self.raised = error  # the operation raised: the report tells a crash from a broken claim
+            raise
+        with _machinery("leaving the backend's context"):
+            context.__exit__(None, None, None)
+        with _machinery(f"moving the outputs back from {self.device}"):
+            out = pytree.tree_map(_back, out)
+        self.completed += 1
+        return out
 
     def __call__(self, fn: Callable, *args, **kwargs):
-        call, args, kwargs = self._prepare(fn, args, kwargs)
-        with self._on_backend():
-            out = call(*args, **kwargs)
-        return pytree.tree_map(_back, out)
+        return self._on_backend(fn, args, kwargs, lambda call, a, k: call(*a, **k))
 
     def grad(self, fn: Callable, *args, grad_output=None, **kwargs):
         """Forward and backward both on the backend. The gradient flows from ``grad_output``
         (default: ones) into every positional tensor argument with ``requires_grad``."""
-        call, args, kwargs = self._prepare(fn, args, kwargs)
-        leaves = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
-        if not leaves:
+        if not any(isinstance(a, torch.Tensor) and a.requires_grad for a in args):
             raise ValueError("run.grad needs at least one argument with requires_grad=True")
-        with self._on_backend():
+
+        def forward_backward(call, args, kwargs):
+            leaves = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
             out = call(*args, **kwargs)
             first = out[0] if isinstance(out, tuple) else out
             seed = (torch.ones_like(first) if grad_output is None
                     else grad_output.to(first.device, first.dtype))
-            grads = torch.autograd.grad(first, leaves, seed, allow_unused=True)
-        return pytree.tree_map(_back, out), tuple(pytree.tree_map(_back, list(grads)))
+            return out, list(torch.autograd.grad(first, leaves, seed, allow_unused=True))
+
+        out, grads = self._on_backend(fn, args, kwargs, forward_backward)
+        return out, tuple(grads)
 
     def gradcheck(self, fn: Callable, *args, **kwargs) -> None:
         """torch.autograd.gradcheck of ``fn`` on the backend: analytic gradients (of the
         positional arguments that require grad) against finite differences. A mismatch is a
         broken claim (AssertionError), not a crash of the backend."""
-        call, args, kwargs = self._prepare(fn, args, kwargs)
-        try:
-            with self._on_backend():
+        def check(call, args, kwargs):
+            try:
                 torch.autograd.gradcheck(lambda *a: call(*a, **kwargs), args)
-        except GradcheckError as error:
-            self.raised = None
+            except GradcheckError as error:
+                return error
+            return None
+
+        error = self._on_backend(fn, args, kwargs, check)
+        if error is not None:
             raise AssertionError(f"gradcheck: {error}") from None

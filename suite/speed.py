@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from suite import validate
 from suite.cases import registry
 from suite.roofline import Ceilings, rate
 
@@ -27,10 +28,12 @@ def _times(results: dict, case) -> dict[tuple, float]:
     """{parameter values: seconds} of a case's time_ benchmark in one asv results file."""
     suffix = "." + "".join(p.capitalize() for p in case.name.split("_")) + f".time_{case.name}"
     names = [n for n in results["results"] if n.endswith(suffix)]
-    if not names:
+    if not names or results["results"][names[0]] is None:
         return {}
     column = results["result_columns"]
     row = dict(zip(column, results["results"][names[0]]))
+    if row.get("result") is None:  # not run (asv writes null)
+        return {}
     grid = [[ast.literal_eval(v) for v in values] for values in row["params"]]
     return {combo: t for combo, t in zip(itertools.product(*grid), row["result"])
             if t is not None and not math.isnan(t)}
@@ -47,21 +50,37 @@ def ceilings(results: dict) -> dict[str, Ceilings]:
     return found
 
 
-def table(path: Path) -> pd.DataFrame:
+def load(path: Path) -> dict:
+    """An asv results file, every field `suite.speed` uses checked (`suite.validate`)."""
     try:
-        results = json.loads(path.read_text())
-        results["results"], results["result_columns"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        results = json.loads(Path(path).read_text())
+    except (OSError, ValueError, UnicodeDecodeError) as error:
         raise SpeedError(f"{path} is not an asv results file ({type(error).__name__})") from None
-    limits = ceilings(results)
+    try:
+        return validate.asv(results, path)
+    except validate.Invalid as error:
+        raise SpeedError(f"{error}") from None
+
+
+def table(path: Path, results: dict | None = None) -> pd.DataFrame:
+    results = load(path) if results is None else results
+    try:
+        limits = ceilings(results)
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError):
+        raise SpeedError(f"{path}: the ceiling benchmarks (copy bandwidth, matmul throughput) "
+                         "have parameters or times this opsuite cannot use") from None
     rows = []
     for case in registry().values():
         if case.name in ("copy_bandwidth", "matmul_throughput") or case.work is None:
             continue
         for combo, seconds in _times(results, case).items():
             params = dict(zip(case.params, combo))
-            nbytes, flops, dtype = case.work(**params)
-            r = rate(nbytes, flops, dtype, seconds, limits.get(params["device"]))
+            try:
+                nbytes, flops, dtype = case.work(**params)
+                r = rate(nbytes, flops, dtype, seconds, limits.get(params["device"]))
+            except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError):
+                raise SpeedError(f"{path}: {case.name} has parameters {combo} that it does not "
+                                 "take (another opsuite's benchmarks?)") from None
             rows.append({"case": case.name, "params": case.id(params), "seconds": seconds,
                          "GB/s": r.gbps, "GFLOP/s": r.gflops, "% of roofline": r.percent,
                          "bound by": r.bound})
@@ -81,7 +100,4 @@ def newest(results_dir: Path, machine: str) -> Path:
 
 def _date(path: Path) -> float:
     """When asv ran the results in ``path``; a file that cannot tell is named, not skipped."""
-    try:
-        return float(json.loads(path.read_text()).get("date") or 0)
-    except (OSError, ValueError, AttributeError, TypeError) as error:
-        raise SpeedError(f"{path} is not a readable asv results file ({error})") from None
+    return float(load(path).get("date") or 0)

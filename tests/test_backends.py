@@ -83,3 +83,16 @@ def test_selected_compile_backend_is_unavailable_without_a_compiler(monkeypatch)
     (sel,) = select(["compile-cpu"])
     assert not sel.available and "C++ compiler" in sel.reason
     assert select(["cpu"])[0].available  # only compile backends need one
+
+
+def test_a_backend_from_a_file_is_a_module_in_sys_modules_as_an_import_would_make_it(tmp_path):
+    # torch.compile resolves a traced function's module (a TorchFunctionMode's, say) there.
+    (tmp_path / "vendor_file_backend.py").write_text(
+        "import torch\nfrom suite.backends import Backend\n"
+        "class Mode(torch.overrides.TorchFunctionMode):\n"
+        "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+        "        return func(*args, **(kwargs or {}))\n"
+        "B = Backend('vendor', 'cpu', context=Mode)\n")
+    (sel,) = select([f"{tmp_path / 'vendor_file_backend.py'}:B"])
+    module = sys.modules[sel.backend.context.__module__]
+    assert module.Mode is sel.backend.context and module.__file__ == str(tmp_path / "vendor_file_backend.py")

@@ -129,9 +129,9 @@ def test_unknown_baseline_is_bad_input(tmp_path):
      "{} has schema opsuite.conformance/2, which this opsuite cannot read "
      "(it reads opsuite.conformance/1); use a newer opsuite"),
     ('{"schema": "opsuite.conformance/1", "machine": {"name": "x"}, "records": [{"spec": "s"}]}',
-     "{} is a corrupt conformance results file (no 'backend')"),
+     "{} is a malformed conformance results file: records[0].backend is missing"),
     ('{"result_columns": ["result"], "results": {}}',
-     "{}: not usable asv results ({} holds no opsuite benchmark times)"),
+     "{} is a malformed asv results file: result_columns lacks 'params'"),
 ])
 def test_a_bad_file_is_one_line_exit_2_and_nothing_printed(two_machines, tmp_path, content, message):
     bad = tmp_path / "bad.json"

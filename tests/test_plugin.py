@@ -171,12 +171,18 @@ link = "https://example.org/issue/4"
     (["--backend", "bends:NOT_A_BACKEND"], "is a str, not a suite.backends.Backend"),
     (["--output", "existing.json"], "already exists"),
     (["--output", "blocker/r.json"], "cannot write results"),
+    (["--output", "dangling.json"], "dangling.json is a symbolic link to nowhere.json, which does not exist"),
+    (["--output", "running.json"], "running.partial.jsonl exists: another run is writing"),
+    (["--output", "r.json", "--junitxml", "blocker/junit.xml"], "cannot write JUnit XML to blocker/junit.xml"),
     (["--known-divergences", "broken.toml"], "is not valid TOML"),
     (["--known-divergences", "missing.toml"], "does not exist"),
 ])
 def test_bad_input_is_one_line_and_exit_2(suite_dir, args, message):
     (suite_dir.path / "existing.json").write_text("earlier run")
     (suite_dir.path / "blocker").write_text("")
+    (suite_dir.path / "dangling.json").symlink_to("nowhere.json")
+    (suite_dir.path / "running.partial.jsonl").write_text("")
+    (suite_dir.path / "adir").mkdir()
     (suite_dir.path / "broken.toml").write_text("[[divergence]\n")
     result = suite_dir.runpytest_subprocess(*args)  # as a user runs it: a real exit status
     assert result.ret == 2
@@ -184,6 +190,7 @@ def test_bad_input_is_one_line_and_exit_2(suite_dir, args, message):
     assert len(errors) == 1 and errors[0].startswith("opsuite: ") and message in errors[0]
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     assert (suite_dir.path / "existing.json").read_text() == "earlier run"
+    assert not (suite_dir.path / "r.json").exists() and not (suite_dir.path / "r.partial.jsonl").exists()
 
 
 def test_no_spec_ran_is_a_non_zero_exit(suite_dir):
@@ -206,7 +213,7 @@ def test_unavailable_backends_are_reported_not_dropped(suite_dir):
     assert {"name": "cuda:7", "available": False}.items() <= data["backends"][1].items()
 
 
-def test_ctrl_c_leaves_no_results_file(suite_dir):
+def test_ctrl_c_in_process_writes_the_finished_records_marked_incomplete(suite_dir):
     suite_dir.makepyfile(test_slow='''
 import pathlib, time, torch
 from suite.spec import spec
@@ -218,8 +225,8 @@ def test_slow(run):
     time.sleep(60)
 ''')
     out = suite_dir.path / "interrupted.json"
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", "test_slow.py", "test_specs.py",
-                             "-p", "no:cacheprovider", "--output", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "test_specs.py", "test_slow.py",
+                             "-p", "no:cacheprovider", "-n", "0", "--output", str(out)],
                             cwd=suite_dir.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     deadline = time.monotonic() + 120
@@ -228,9 +235,12 @@ def test_slow(run):
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=120)
-    assert proc.returncode == pytest.ExitCode.INTERRUPTED, output
-    assert not out.exists() and not list(suite_dir.path.glob(".interrupted.json.*"))
-    assert "interrupted: no results file written" in output
+    assert proc.returncode == 130, output
+    data, recs = records(out)
+    assert data["complete"] is False and data["incomplete"] == "interrupted by SIGINT"
+    assert set(recs) == {("test_ties", "cpu"), ("test_keepdim", "cpu")}
+    assert not list(suite_dir.path.glob("*.partial.jsonl")) and not list(suite_dir.path.glob(".*.tmp"))
+    assert f"results: {out} (incomplete: interrupted by SIGINT)" in output
 
 
 def test_documentation_drift_is_reported(suite_dir):

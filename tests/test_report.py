@@ -142,7 +142,7 @@ def test_a_bad_newest_file_stops_the_report_and_keeps_the_previous_one(results):
     ('{"schema": "something-else/1"}', "is not an opsuite conformance results file"),
     ('{"schema": "opsuite.conformance/9"}', "has schema opsuite.conformance/9"),
     ('{"schema": "opsuite.conformance/1", "machine": {"name": "gpu"}, "records": [], '
-     '"backends": ["cpu"]}', "is a corrupt conformance results file"),
+     '"backends": ["cpu"]}', "is a malformed conformance results file: backends[0] is 'cpu'"),
 ])
 def test_a_foreign_newer_or_corrupt_run_is_one_line_naming_it(results, content, says):
     bad = results / "conformance" / "gpu" / "20260301T000000Z-dddddddd.json"

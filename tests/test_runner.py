@@ -3,7 +3,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from suite.backends import Backend
-from suite.runner import Runner, describe
+from suite.runner import BackendFault, Runner, describe
 
 
 class Recording(TorchFunctionMode):
@@ -106,3 +106,47 @@ def test_gradcheck_passes_a_right_gradient_and_reports_a_wrong_one_as_a_broken_c
     with pytest.raises(AssertionError, match="gradcheck"):
         run.gradcheck(WrongBackward.apply, x)
     assert run.raised is None  # a wrong gradient is not a crash of the backend
+
+
+def test_the_backends_machinery_raising_is_a_backend_fault_not_the_operations_error():
+    class Refuses:
+        def __enter__(self):
+            raise RuntimeError("no device")
+
+        def __exit__(self, *exc):
+            return False
+
+    run = Runner(Backend("bad", "cpu", context=Refuses))
+    with pytest.raises(BackendFault, match="entering the backend's context raised RuntimeError: no device"):
+        run(torch.mean, torch.tensor([1, 2]))  # would raise RuntimeError itself: not taken for it
+    assert run.raised is None and run.completed == 0
+    with pytest.raises(BackendFault, match="the backend's wrap raised"):
+        Runner(Backend("w", "cpu", wrap=lambda fn: 1 / 0))(torch.sum, torch.ones(2))
+
+
+def test_a_context_that_swallows_the_operations_error_is_a_fault():
+    class Swallows:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return True
+
+    with pytest.raises(BackendFault, match="swallowed the operation's RuntimeError"):
+        Runner(Backend("s", "cpu", context=Swallows))(torch.mean, torch.tensor([1, 2]))
+
+
+def test_sys_exit_inside_the_operation_is_a_fault_and_the_process_goes_on():
+    def leave(x):
+        raise SystemExit(3)
+
+    with pytest.raises(BackendFault, match=r"called sys.exit\(3\)"):
+        Runner(Backend("cpu", "cpu"))(leave, torch.ones(1))
+
+
+def test_calls_and_completed_calls_are_counted():
+    run = Runner(Backend("cpu", "cpu"))
+    run(torch.sum, torch.ones(2))
+    with pytest.raises(RuntimeError):
+        run(torch.mean, torch.tensor([1, 2]))
+    assert (run.calls, run.completed) == (2, 1)

@@ -109,4 +109,6 @@ def test_index_add_shape_mismatch_raises(run, index, shape):
     s, source = torch.zeros(4, 3), torch.ones(shape)
     assert_raises((RuntimeError, IndexError, ValueError),
                   lambda: run(lambda s, i, src: s.index_add_(0, i, src), s, torch.tensor(index), source),
-                  f"index_add_(0, {index}, source of shape {shape}) into a 4x3 tensor")
+                  f"index_add_(0, {index}, source of shape {shape}) into a 4x3 tensor",
+                  control=lambda: run(lambda s, i, src: s.index_add_(0, i, src), s,
+                                      torch.tensor([0, 1]), torch.ones(2, 3)))

@@ -94,7 +94,8 @@ def test_conv2d_channels_not_divisible_by_groups_raise(run):
     x = sample((1, 4, 5, 5), 9)
     # out_channels 3 is not divisible by 2; in_channels 4 is not divisible by 3.
     assert_raises((RuntimeError, ValueError), lambda: run(F.conv2d, x, sample((3, 2, 3, 3), 10), groups=2),
-                  "conv2d of 4 input channels into 3 output channels with groups=2")
+                  "conv2d of 4 input channels into 3 output channels with groups=2",
+                  control=lambda: run(F.conv2d, x, sample((4, 2, 3, 3), 12), groups=2))
     assert_raises((RuntimeError, ValueError), lambda: run(F.conv2d, x, sample((3, 1, 3, 3), 11), groups=3),
                   "conv2d of 4 input channels with groups=3")
 

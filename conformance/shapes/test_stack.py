@@ -42,6 +42,7 @@ def test_stack_default_dim_and_range(run):
 @spec("torch.stack", SAME_SIZE, needs_values=False)
 def test_stack_of_different_sizes_raises(run):
     assert_raises((RuntimeError, ValueError), lambda: run(torch.stack, [torch.zeros(2, 3), torch.zeros(3, 2)]),
-                  "stack of a 2x3 and a 3x2 tensor")
+                  "stack of a 2x3 and a 3x2 tensor",
+                  control=lambda: run(torch.stack, [torch.zeros(2, 3), torch.zeros(2, 3)]))
     assert_raises((RuntimeError, ValueError), lambda: run(torch.stack, [torch.zeros(2, 3), torch.zeros(2, 4)], 2),
                   "stack of a 2x3 and a 2x4 tensor, dim=2")

@@ -24,14 +24,19 @@ def compiled_on_device(fn, *, dynamic: bool | None = None):
 
     dynamic: torch.compile's; True traces Python floats and sizes as symbols, so one kernel
     serves every value (at the price of specialisations such as pow(q, 2) -> q * q).
+
+    torch.compile is called on first use: it imports dynamo, seconds that importing the focal
+    loss (and every command that lists the benchmark cases) should not pay.
     """
-    compiled = torch.compile(fn, dynamic=dynamic)
+    @functools.cache
+    def compiled():
+        return torch.compile(fn, dynamic=dynamic)
 
     @functools.wraps(fn)
     def call(inputs, *args, **kwargs):
-        if torch.compiler.is_compiling() or inputs.device.type not in INDUCTOR_DEVICES:
+        if inputs.device.type not in INDUCTOR_DEVICES or torch.compiler.is_compiling():
             return fn(inputs, *args, **kwargs)
         with torch._dynamo.config.patch(recompile_limit=RECOMPILE_LIMIT):
-            return compiled(inputs, *args, **kwargs)
+            return compiled()(inputs, *args, **kwargs)
 
     return call

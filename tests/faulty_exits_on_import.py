@@ -1,0 +1,3 @@
+import sys
+
+sys.exit("this module refuses to be imported")

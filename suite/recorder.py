@@ -128,7 +128,11 @@ class Recorder:
             elif k == f"{PROP}.drift":
                 self.drift[rec["spec"]] = v
         error = next((v for k, v in props if k == f"{PROP}.error"), None)
-        if rec["outcome"] not in ("failed", "error"):  # the first break is the one to report
+        if rec["outcome"] == "failed" and error is not None:
+            # An error of the backend (a crash, a leak) outranks the broken claim before it.
+            rec["outcome"], rec["message"] = "error", f"{error} (the claim had failed too: " \
+                f"{matrix.first_line(rec['message'], 200)})"
+        elif rec["outcome"] not in ("failed", "error"):  # the first break is the one to report
             self._judge(rec, report, error)
         if report.when in ("teardown", "???"):
             self.finished_case(rec)

@@ -14,6 +14,7 @@ so that no other record changes.
 from __future__ import annotations
 
 import sys
+import types
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -99,6 +100,42 @@ def _settings() -> list[Setting]:
     return out
 
 
+def _namespaces() -> dict[str, object]:
+    import torch.nn.functional
+
+    return {"torch": torch, "torch.Tensor": torch.Tensor, "torch.nn.functional": torch.nn.functional,
+            "torch.linalg": torch.linalg, "torch.special": torch.special, "torch.fft": torch.fft}
+
+
+def _functions() -> dict[str, dict]:
+    """torch's namespaces as they are: a backend that patches a function (torch.sum = ...) and
+    never puts it back would change every later case."""
+    return {where: dict(vars(namespace)) for where, namespace in _namespaces().items()}
+
+
+def _patched(was: dict, now: dict) -> list[tuple[str, str]]:
+    """(namespace, name) of public names whose object changed, or that appeared (a submodule
+    imported later is not one)."""
+    found = []
+    for where, names in now.items():
+        if names == was[where]:  # in C, by identity first: the usual case costs microseconds
+            continue
+        before = was[where]
+        found += [(where, name) for name, value in names.items() if not name.startswith("_")
+                  and (value is not before.get(name, value)
+                       or (name not in before and not isinstance(value, types.ModuleType)))]
+    return found
+
+
+def _unpatch(was: dict, patched: list[tuple[str, str]]) -> None:
+    spaces = _namespaces()
+    for where, name in patched:
+        if name in was[where]:
+            setattr(spaces[where], name, was[where][name])
+        else:
+            delattr(spaces[where], name)
+
+
 def _pop_to(n: int, length, pop) -> None:
     while length() > n:
         pop()
@@ -121,6 +158,7 @@ class Baseline:
 
     def __init__(self):
         self.values = {s.name: _read(s) for s in SETTINGS}
+        self.functions = _functions()
         self.configs: dict[str, dict] = {}
         self._add_configs()
 
@@ -142,6 +180,18 @@ class Baseline:
                 setting.set(was)
             except Exception:
                 changes[-1] += "; it could not be put back"
+        now = _functions()
+        patched = _patched(self.functions, now)
+        if any(name not in self.configs and name in sys.modules for name in CONFIGS):
+            # Importing dynamo wraps a few torch functions (torch.manual_seed) once: the new
+            # baseline, not a backend's doing.
+            for where, name in [(w, n) for w, n in patched if n in self.functions[w] and getattr(
+                    now[w][n], "__wrapped__", None) is self.functions[w][n]]:
+                self.functions[where][name] = now[where][name]
+                patched.remove((where, name))
+        if patched:
+            changes.append("replaced " + ", ".join(f"{w}.{n}" for w, n in patched))
+            _unpatch(self.functions, patched)
         for name, was in self.configs.items():
             module = sys.modules[name]
             now = module.get_config_copy()

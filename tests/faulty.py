@@ -59,10 +59,11 @@ def wrap_that_runs_nothing(fn):
 
 
 class Leaky:
-    """Enters float64 and no-grad, and never puts them back."""
+    """Enters float64 and no-grad, patches torch.sum, and never puts any of them back."""
     def __enter__(self):
         torch.set_default_dtype(torch.float64)
         torch.set_grad_enabled(False)
+        torch.sum = lambda *args, **kwargs: torch.tensor(-1)
 
     def __exit__(self, *exc):
         return False

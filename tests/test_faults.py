@@ -145,6 +145,7 @@ def test_a_backend_that_leaks_global_state_gets_the_error_and_no_other_record_ch
     assert outcome == "error"
     assert "left the default dtype at torch.float64 (was torch.float32)" in message
     assert "left grad mode at False (was True)" in message
+    assert "replaced torch.sum" in message
     assert {got[spec, "cpu"] for spec in ("test_argmax", "test_sum", "test_ones_and_its_gradient",
                                           "test_mean_of_integers_raises")} == {("passed", None)}
 

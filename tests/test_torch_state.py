@@ -35,6 +35,21 @@ def test_changes_are_named_and_put_back():
     assert torch._C._len_torch_function_stack() == 0
 
 
+def test_a_patched_torch_function_is_named_and_put_back():
+    import torch.nn.functional as F
+
+    baseline = torch_state.Baseline()
+    originals = torch.sum, F.relu
+    torch.sum = lambda *args, **kwargs: 0
+    F.relu = None
+    torch.Tensor.sum = lambda self, *args, **kwargs: 1
+    torch.not_a_torch_function = len
+    assert baseline.restore() == ["replaced torch.sum, torch.not_a_torch_function, "
+                                  "torch.Tensor.sum, torch.nn.functional.relu"]
+    assert (torch.sum, F.relu) == originals and not hasattr(torch, "not_a_torch_function")
+    assert torch.ones(2).sum() == 2 and baseline.restore() == []
+
+
 def test_precision_settings_are_read_through_one_api():
     baseline = torch_state.Baseline()
     if hasattr(torch.backends, "fp32_precision"):

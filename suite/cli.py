@@ -204,8 +204,7 @@ def _conformance(args) -> int:
     from suite.machine import machine_name
     from suite.results import default_folder
 
-    from suite.plugin import check_junitxml
-    from suite.results import ResultsError
+    from suite.results import ResultsError, check_junitxml
 
     try:  # pytest would refuse some of these with exit 4 and write the others only at the end
         check_junitxml(args.junitxml)
@@ -214,7 +213,9 @@ def _conformance(args) -> int:
         return 2
     extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
     # The specs shipped with opsuite, unless paths were given after --: then only those.
-    argv = [] if paths_in(extra) else [str(Path(conformance.__file__).parent)]
+    argv = ["-p", "suite.plugin"]  # wherever the specs are, with or without a conftest.py
+    if not paths_in(extra):
+        argv.append(str(Path(conformance.__file__).parent))
     argv += (["--output", args.output] if args.output
              else ["--output-dir", str(default_folder(machine_name()))])
     for b in args.backend:

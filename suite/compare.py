@@ -191,13 +191,16 @@ def outcomes(runs: list[Conformance]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["spec", *columns, "claim", "repro"])
 
 
+# Which record's repro line a differing row shows: the one that broke, before one that passed.
+REPRO_FIRST = ("failed", "error", "xfailed", "passed", "skipped")
+
+
 def _repro(spec: str, by_column: dict, runs: list[Conformance]) -> str | None:
-    """The repro line of a record whose outcome is a failure, else of any record."""
+    """The repro line of the column whose outcome is worst: it reproduces what differs."""
     found = {c: r.get("repro") for c, r in _records(runs) if r["spec"] == spec}
-    for column, outcome in by_column.items():
-        if outcome in ("failed", "error"):
-            return found[column]
-    return next(iter(found.values()), None)
+    worst = min(by_column, key=lambda c: REPRO_FIRST.index(by_column[c])
+                if by_column[c] in REPRO_FIRST else len(REPRO_FIRST))
+    return found.get(worst)
 
 
 def observations(runs: list[Conformance]) -> pd.DataFrame:

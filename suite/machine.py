@@ -91,6 +91,15 @@ def describe_gpu(gpu: dict) -> str:
     return ", ".join(parts)
 
 
+def cpu_model(name: str) -> str:
+    """The model in a CPU's brand string, without trademarks and clock: "Intel(R) Xeon(R)
+    Platinum 8375C CPU @ 2.90GHz" -> "Intel Xeon Platinum 8375C"."""
+    name = re.sub(r"\((R|TM|tm|r)\)|®|™", " ", name)
+    name = re.sub(r"@\s*[\d.]+\s*[GM]Hz", " ", name)
+    name = re.sub(r"\b(CPU|Processor)\b", " ", name)
+    return " ".join(name.split()) or "unknown cpu"
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
 
@@ -103,7 +112,7 @@ def machine_name(gpus: list[dict] | None = None) -> str:
         return slug(os.environ["OPSUITE_MACHINE"])
     gpus = _gpus() if gpus is None else gpus
     if not gpus:
-        return slug(_cpu_name())
+        return slug(cpu_model(_cpu_name()))
     # Without nvidia-smi the driver is unknown: said in the name, not left out of it.
     return slug(f"{gpus[0]['name']} driver {gpus[0].get('driver') or 'unknown'}")
 

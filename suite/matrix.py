@@ -27,28 +27,37 @@ def counts(df: pd.DataFrame, backends: list[str]) -> pd.DataFrame:
     return found.reindex([b for b in backends if b in found.index])
 
 
-def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
-    """The matrix as text. ``backends`` lists every selected backend, available or not."""
+NOT_PASSING = ("failed", "error", "xfailed")
+
+
+def render(records: list[dict], backends: list[dict], width: int = 120, rows: str = "broken") -> str:
+    """The matrix as text. ``backends`` lists every selected backend, available or not.
+    ``rows``: "broken" shows only the specs with a failure, error or known divergence on some
+    backend; "all" every spec."""
     df = frame(records)
-    # An unavailable backend's column (and counts row) would be "skip" all the way down: it is
-    # listed below instead.
+    # An unavailable backend ran nothing: it is listed below, not given a column.
     shown = [b["name"] for b in backends if b["available"] and b["name"] in set(df.backend)]
     lines = []
     if not df.empty:
         short = df.assign(spec=df.spec.str.split("::").str[-1])
         matrix = (short.pivot_table(index=["op", "spec"], columns="backend", values="outcome",
                                     aggfunc="first")
-                  .reindex(columns=shown)
-                  .apply(lambda col: col.map(CELL)).fillna(""))
+                  .reindex(columns=shown))
+        total = len(matrix)
+        if rows == "broken":
+            matrix = matrix[matrix.isin(NOT_PASSING).any(axis=1)]
+        matrix = matrix.apply(lambda col: col.map(CELL)).fillna("")
         matrix.columns.name = None
-        with pd.option_context("display.width", width, "display.max_rows", None,
-                               "display.max_colwidth", 70):
-            lines.append(matrix.to_string())
+        if rows == "broken":
+            lines.append(f"{len(matrix)} of {total} specs have a failure, an error or a known "
+                         "divergence (--matrix all shows every spec; the results file has every "
+                         "record):")
+        if len(matrix):
+            with pd.option_context("display.width", width, "display.max_rows", None,
+                                   "display.max_colwidth", 70):
+                lines.append(matrix.to_string())
         lines += ["", "Counts per backend:", counts(df, shown).to_string()]
-    gone = [b for b in backends if not b["available"]]
-    if gone:
-        lines += ["", "Unavailable backends (every spec skipped):"]
-        lines += [f"  {b['name']}: {b['reason']}" for b in gone]
+    lines += unavailable_lines(backends)
     broken = df[df.outcome.isin(["failed", "error"])] if not df.empty else df
     if not broken.empty:
         lines += ["", f"{len(broken)} broken (spec x backend):"]
@@ -61,6 +70,14 @@ def render(records: list[dict], backends: list[dict], width: int = 120) -> str:
                 lines.append(f"    input: {first_line(call, 200)}")
             lines.append(f"    repro: {r.repro}")
     return "\n".join(lines)
+
+
+def unavailable_lines(backends: list[dict]) -> list[str]:
+    gone = [b for b in backends if not b["available"]]
+    if not gone:
+        return []
+    return ["", "Unavailable backends (nothing ran there):",
+            *[f"  {b['name']}: {b['reason']}" for b in gone]]
 
 
 def first_line(text: str | None, limit: int = 300) -> str:

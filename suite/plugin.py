@@ -4,15 +4,14 @@ It parametrizes each spec that uses ``run`` by backend, marks known divergences 
 xfails, runs each case isolated (`suite.isolation`), records one result per (spec, backend)
 with the claim, the input and any observations (`suite.recorder`), streams them to disk with
 ``--output``/``--output-dir``, and ends with the matrix.
-Registered through the ``pytest11`` entry point, so it is active wherever opsuite is
-installed; it stays out of the way of test suites that use none of its fixtures.
+Active only where asked: `opsuite conformance` loads it (``-p suite.plugin``), and a folder of
+specs opts in from its conftest.py (``pytest_plugins = ["suite.plugin"]``, as conformance/ does).
+Installing opsuite changes no other project's pytest runs.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from suite import divergences, isolation, results
 from suite.backends import BackendError, Selected, select
 from suite.isolation import CaseTimeout, Isolation
 from suite.machine import git_commit
+from suite.progress import Progress
 from suite.recorder import DIVERGENCE, PROP, Recorder
 from suite.runner import BackendFault, Runner
 from suite.spec import MARKER
@@ -52,6 +52,10 @@ def pytest_addoption(parser):
                     help="write the results JSON to a new file in DIR, named by time and commit")
     group.addoption("--known-divergences", metavar="PATH", default=None,
                     help=f"TOML file of known divergences (default: {divergences.DEFAULT_FILE})")
+    group.addoption("--matrix", choices=["broken", "all"], default="broken",
+                    help="rows of the end-of-run matrix: 'broken' (default) shows the specs with "
+                         "a failure, error or known divergence on some backend; 'all' every "
+                         "spec. The results JSON always has every record.")
 
 
 def _resolve(config) -> State:
@@ -61,31 +65,12 @@ def _resolve(config) -> State:
     known = divergences.load(known_file) if known_file.exists() or opt.known_divergences else []
     output = None
     if not hasattr(config, "workerinput") and not opt.collectonly:
-        check_junitxml(getattr(opt, "xmlpath", None))
+        results.check_junitxml(getattr(opt, "xmlpath", None))
         if opt.output:
             output = results.reserve(Path(opt.output))
         elif opt.output_dir:
             output = results.reserve(folder=Path(opt.output_dir), commit=git_commit()["commit"])
     return State(selected, known, known_file, output)
-
-
-def check_junitxml(path: str | None) -> None:
-    """pytest writes JUnit XML only at the end: an unwritable path must fail before the run."""
-    if not path:
-        return
-    target = Path(os.path.expanduser(os.path.expandvars(path))).absolute()
-    try:
-        if target.is_dir():
-            raise IsADirectoryError(21, "it is a directory")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            os.close(os.open(target, os.O_WRONLY | os.O_APPEND))  # opened, not changed
-        else:
-            with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".probe-"):
-                pass
-    except OSError as exc:
-        raise results.ResultsError(f"cannot write JUnit XML to {path}: "
-                                   f"{exc.strerror or exc}") from None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -110,7 +95,11 @@ def pytest_configure(config):
     guard = Isolation(config)
     guard.install_signal_handlers()
     config.pluginmanager.register(guard, "opsuite-isolation")
-    config.pluginmanager.register(Recorder(config, config.stash[STATE], guard), "opsuite-recorder")
+    recorder = Recorder(config, config.stash[STATE], guard)
+    config.pluginmanager.register(recorder, "opsuite-recorder")
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Progress(config, config.stash[STATE].selected, recorder),
+                                      "opsuite-progress")
 
 
 def pytest_report_header(config):
@@ -132,10 +121,9 @@ def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames:
         return
     state = metafunc.config.stash[STATE]
-    params = []
-    for sel in state.selected:
-        marks = () if sel.available else pytest.mark.skip(reason=f"backend unavailable: {sel.reason}")
-        params.append(pytest.param(sel, id=sel.backend.name, marks=marks))
+    # An unavailable backend gets no cases (it is listed, with why, in the results and the
+    # summary): thousands of skips would say one thing thousands of times.
+    params = [pytest.param(sel, id=sel.backend.name) for sel in state.selected if sel.available]
     metafunc.parametrize("backend", params)
 
 

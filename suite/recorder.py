@@ -7,15 +7,19 @@ each report's user_properties, and only the controller records.
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 import time
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 import torch
 
-from suite import divergences, matrix, results
+from suite import divergences, keywords, matrix, results
 from suite.backends import Selected
+from suite.isolation import DEFAULT_TIMEOUT
 from suite.machine import git_commit, machine_info, torch_info
 from suite.spec import quote_drift, spec_of
 
@@ -40,6 +44,53 @@ def spec_id(nodeid: str, backend: str) -> str:
     return head if nodeid.endswith(f"[{backend}]") else head + "]"
 
 
+def _import_root(selector: str) -> str | None:
+    """The folder a MODULE:OBJECT backend's module was imported from (what PYTHONPATH needs)."""
+    module_name = selector.rpartition(":")[0]
+    module = sys.modules.get(module_name)
+    origin = getattr(module, "__file__", None)
+    if not origin:
+        return None
+    root = Path(origin).resolve().parent
+    for _ in range(module_name.count(".") + (Path(origin).name == "__init__.py")):
+        root = root.parent
+    return str(root)
+
+
+def _selector(sel: Selected) -> str:
+    """The --backend value, with a file path made absolute."""
+    module, _, attr = sel.selector.rpartition(":")
+    if module.endswith(".py") or os.sep in module:
+        return f"{Path(module).resolve()}:{attr}"
+    return sel.selector
+
+
+def repro_line(item, sel: Selected, config) -> str:
+    """One command that runs this case again, as printed, from any folder: the interpreter
+    that has opsuite, the spec's absolute path, what PYTHONPATH the backend's module needs, the
+    backend that ran, and the options that change the outcome."""
+    nodeid = str(item.path) + "::" + item.nodeid.split("::", 1)[1]
+    # --rootdir: the spec ids (and so the known divergences that name them) as in this run
+    argv = [sys.executable, "-m", "pytest", "-p", "suite.plugin", f"--rootdir={config.rootpath}",
+            nodeid, "--backend", _selector(sel)]
+    opt = config.option
+    if opt.known_divergences:
+        argv += ["--known-divergences", str(Path(opt.known_divergences).resolve())]
+    if getattr(opt, "timeout", None) not in (None, DEFAULT_TIMEOUT):
+        argv += ["--timeout", f"{opt.timeout:g}"]
+    env = ""
+    root = _import_root(sel.selector) if ":" in sel.selector and not _selector(sel).startswith("/") else None
+    paths = [p for p in [root, *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if p]
+    if paths:
+        env = "PYTHONPATH=" + shlex.quote(os.pathsep.join(dict.fromkeys(paths))) + " "
+    return env + shlex.join(argv)
+
+
+def _backend_of(item) -> str | None:
+    sel = getattr(item, "callspec", None) and item.callspec.params.get("backend")
+    return sel.backend.name if isinstance(sel, Selected) else None
+
+
 def fields_from_nodeid(nodeid: str, backends: list[str]) -> dict:
     """A record's fields when only the node id is known (a worker died before reporting)."""
     ends = [b for b in backends if nodeid.endswith(f"[{b}]") or nodeid.endswith(f"-{b}]")]
@@ -58,6 +109,7 @@ class Recorder:
         self.drift: dict[str, str] = {}  # spec id -> why its quote is no longer in the docs
         self.written = None
         self.stopped: str | None = None  # why the run ended before every case ran
+        self.keyword = config.option.keyword  # -k, which this plugin applies (suite.keywords)
         self.journal: results.Journal | None = None
         self.header = None
         if state.output is not None and not self.is_worker:
@@ -69,7 +121,22 @@ class Recorder:
 
     # -- collection ------------------------------------------------------------------------
 
-    def pytest_collection_modifyitems(self, items):
+    @pytest.hookimpl(tryfirst=True)  # before pytest's own -k, which this one replaces
+    def pytest_collection_modifyitems(self, config, items):
+        if config.option.keyword.strip():
+            self.keyword, config.option.keyword = config.option.keyword, ""
+            kept, dropped = keywords.select(items, self.keyword, _backend_of)
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+                items[:] = kept
+        # With no backend available, parametrize leaves one placeholder case per spec: none.
+        empty = [i for i in items if getattr(i, "callspec", None) is not None
+                 and "backend" in i.callspec.params
+                 and not isinstance(i.callspec.params["backend"], Selected)]
+        if empty:
+            config.hook.pytest_deselected(items=empty)
+            gone = set(map(id, empty))
+            items[:] = [i for i in items if id(i) not in gone]
         version = torch.__version__
         order = {s.backend.name: i for i, s in enumerate(self.state.selected)}
         for item in items:
@@ -83,7 +150,7 @@ class Recorder:
             item.user_properties.append((PROP, {
                 "spec": sid, "backend": name,
                 "op": spec and spec.op, "claim": spec and spec.claim, "url": spec and spec.url,
-                "repro": f"pytest '{item.nodeid}' --backend {sel.selector}"}))
+                "repro": repro_line(item, sel, self.config)}))
             if spec is None:
                 item.add_marker(pytest.mark.skip(reason="not a spec: add @suite.spec.spec(op, claim)"))
                 continue
@@ -101,8 +168,11 @@ class Recorder:
                     break
         # One backend after another: fewer switches between backends in a process (each
         # drops dynamo's compiled code), and progress that reads per backend.
-        items.sort(key=lambda item: order.get(item.callspec.params["backend"].backend.name, -1)
-                   if hasattr(item, "callspec") and "backend" in item.callspec.params else -1)
+        def backend_order(item):
+            sel = getattr(item, "callspec", None) and item.callspec.params.get("backend")
+            return order.get(sel.backend.name, -1) if isinstance(sel, Selected) else -1
+
+        items.sort(key=backend_order)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -175,10 +245,16 @@ class Recorder:
         specs = {r["spec"] for r in self.finished()}
         return [k for k in self.state.known if not any(k.names(s) for s in specs)]
 
+    def selected_part(self) -> bool:
+        """Whether this run selected part of its files (-k, -m, node ids, --deselect, --lf)."""
+        opt = self.config.option
+        return bool(self.keyword or opt.markexpr or getattr(opt, "deselect", None)
+                    or getattr(opt, "lf", False) or any("::" in str(a) for a in self.config.args))
+
     def stale(self, unmatched: list[divergences.Divergence]) -> list[divergences.Divergence]:
         """The unmatched entries worth a warning: those whose spec file ran in full. A run of
-        a selection (-k, -m, some files) leaves the others unmatched by design."""
-        if self.config.option.keyword or self.config.option.markexpr:
+        a selection (-k, -m, node ids) leaves the others unmatched by design."""
+        if self.selected_part():
             return []
         ran = {r["spec"].split("::")[0] for r in self.finished()}
         return [k for k in unmatched
@@ -242,7 +318,8 @@ class Recorder:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # -x under xdist
         elif interrupted:
             session.exitstatus = 130
-        elif specs and exitstatus == 0 and all(r["outcome"] == "skipped" for r in specs):
+        elif exitstatus == 0 and (all(r["outcome"] == "skipped" for r in specs) if specs
+                                  else not any(s.available for s in self.state.selected)):
             session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED  # no spec actually ran
         if self.journal is None:
             return
@@ -265,19 +342,24 @@ class Recorder:
         if self.is_worker:
             return
         tr, specs = terminalreporter, self.finished()
+        backends = [{"name": s.backend.name, "available": s.available, "reason": s.reason}
+                    for s in self.state.selected]
         if specs:
-            backends = [{"name": s.backend.name, "available": s.available, "reason": s.reason}
-                        for s in self.state.selected]
             tr.section("opsuite conformance")
-            tr.line(matrix.render(specs, backends, width=tr._tw.fullwidth))
+            tr.line(matrix.render(specs, backends, width=tr._tw.fullwidth,
+                                  rows=self.config.option.matrix))
             unmatched = self.unmatched()
             stale = self.stale(unmatched)
             for known in stale:
                 tr.line(f"UNMATCHED known divergence (names no spec of this run): "
                         f"{known.describe()}", yellow=True)
-            if len(unmatched) > len(stale):
+            if len(stale) < len(unmatched) < len(self.state.known):
                 tr.line(f"{len(unmatched) - len(stale)} known divergences name specs outside "
                         "this selection (listed in the results JSON)")
+        elif not any(b["available"] for b in backends):
+            tr.section("opsuite conformance")
+            tr.line("No selected backend is available here, so no spec ran:")
+            tr.line("\n".join(matrix.unavailable_lines(backends)[2:]))
         for spec, why in self.drift.items():
             tr.line(f"DOC DRIFT {spec}: {why}", yellow=True)
         if self.written:

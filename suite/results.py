@@ -90,6 +90,25 @@ def check_writable(path: Path) -> None:
         raise ResultsError(f"cannot write results to {path}: {exc.strerror or exc}") from None
 
 
+def check_junitxml(path: str | None) -> None:
+    """pytest writes JUnit XML only at the end: an unwritable path must fail before the run."""
+    if not path:
+        return
+    target = Path(os.path.expanduser(os.path.expandvars(path))).absolute()
+    try:
+        if target.is_dir():
+            raise IsADirectoryError(21, "it is a directory")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            os.close(os.open(target, os.O_WRONLY | os.O_APPEND))  # opened, not changed
+        else:
+            with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".probe-"):
+                pass
+    except OSError as exc:
+        raise ResultsError(f"cannot write JUnit XML to {path}: "
+                                   f"{exc.strerror or exc}") from None
+
+
 def reserve(path: Path | None = None, folder: Path | None = None,
             commit: str | None = None) -> Path:
     """Claim a new results file (``path``, or a new name in ``folder``) by creating its journal

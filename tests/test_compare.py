@@ -150,3 +150,15 @@ def test_skip_bad_reads_the_others_and_warns(two_machines, tmp_path):
                    "opsuite\n")
     assert MEAN in out and "beta:cpu" in out
     assert run(bad, "--skip-bad")[0::2] == (2, err + "opsuite: no readable results among the inputs\n")
+
+
+def test_the_repro_line_is_the_one_of_the_column_that_broke(tmp_path):
+    def machine(name, outcome):
+        rec = record(MEAN, "cpu", outcome) | {"repro": f"repro on {name}"}
+        return conformance_file(tmp_path, name, [rec])
+
+    for outcomes, shown in [(("passed", "failed"), "b"), (("error", "passed"), "a"),
+                            (("passed", "xfailed"), "b"), (("failed", "xfailed"), "a")]:
+        files = [machine("a", outcomes[0]), machine("b", outcomes[1])]
+        frame = by_title(compare.tables(compare.load_all(files)), "conformance outcomes")
+        assert frame["repro"].tolist() == [f"repro on {shown}"], outcomes

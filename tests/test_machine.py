@@ -72,3 +72,11 @@ def test_asv_machine_record_carries_the_gpu_description(monkeypatch):
     args = bench.asv_machine_args()
     assert args[args.index("--machine") + 1] == info["name"]
     assert args[args.index("--cpu") + 1] == ("Intel Xeon; GPU: " + machine.describe_gpu(H100))
+
+
+def test_a_cpu_machine_is_named_by_its_model_without_trademarks_or_clock():
+    assert machine.cpu_model("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz") == "Intel Xeon Platinum 8375C"
+    assert machine.slug(machine.cpu_model("Intel(R) Xeon(R) Processor")) == "intel-xeon"
+    assert machine.slug(machine.cpu_model("AMD EPYC 7763 64-Core Processor")) == "amd-epyc-7763-64-core"
+    assert machine.slug(machine.cpu_model("AMD EPYC")) == "amd-epyc"
+    assert machine.slug(machine.cpu_model("Apple M2 Pro")) == "apple-m2-pro"

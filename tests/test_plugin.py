@@ -1,6 +1,7 @@
 """The pytest plugin end to end, on small spec files made for each test."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -55,6 +56,8 @@ NOT_A_BACKEND = "cpu"
 
 @pytest.fixture
 def suite_dir(pytester):
+    # A spec repository of a user's own, opted in as the README says.
+    pytester.makeconftest('pytest_plugins = ["suite.plugin"]')
     pytester.makepyfile(test_specs=SPECS, bends=BENDS)
     pytester.syspathinsert()
     return pytester
@@ -101,9 +104,26 @@ def test_a_bent_backend_fails_with_the_claim_the_input_and_a_repro(suite_dir):
         "*FAILED test_specs.py::test_ties on bent",
         "*claim (torch.argmax): If there are multiple maximal values*",
         "*got tensor(2*documented tensor(1*",
-        "*repro: pytest 'test_specs.py::test_ties[[]bent[]]' --backend bends:BENT",
+        "*input: torch.argmax(torch.tensor([[]1, 3, 3[]]*",
+        f"*repro: PYTHONPATH={suite_dir.path}* {sys.executable} -m pytest -p suite.plugin "
+        f"--rootdir={suite_dir.path} '{suite_dir.path}/test_specs.py::test_ties[[]bent[]]' "
+        "--backend bends:BENT",
     ])
-    result.stdout.fnmatch_lines(["*input: torch.argmax(torch.tensor([[]1, 3, 3[]]*"])
+
+
+def test_a_repro_line_runs_as_printed_from_any_folder_and_fails_the_same_way(suite_dir, tmp_path):
+    out = suite_dir.path / "bent.json"
+    suite_dir.runpytest("--backend", "bends:BENT", "--output", str(out))
+    repro = records(out)[1]["test_ties", "bent"]["repro"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    again = subprocess.run(repro, shell=True, cwd=elsewhere, env=env, text=True,
+                           capture_output=True, timeout=300)
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "FAILED test_specs.py::test_ties on bent" in again.stdout
+    assert "got tensor(2, shape=(), dtype=torch.int64), documented tensor(1" in again.stdout
+    assert again.stdout.rstrip().splitlines()[-1].startswith("===") and " 1 failed in " in again.stdout
 
 
 def test_a_backend_that_crashes_is_an_error_for_it_and_the_others_go_on(suite_dir):
@@ -198,19 +218,35 @@ def test_no_spec_ran_is_a_non_zero_exit(suite_dir):
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
-def test_unavailable_backends_are_reported_not_dropped(suite_dir):
+def test_unavailable_backends_are_listed_with_the_reason_not_turned_into_skips(suite_dir):
     out = suite_dir.path / "gone.json"
-    result = suite_dir.runpytest("--backend", "cpu", "--backend", "cuda:7", "--output", str(out))
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "cuda:7", "--output", str(out),
+                                 "--matrix", "all")
     data, recs = records(out)
-    # In the matrix only cpu has a column; cuda:7 is listed with its reason beneath it.
+    # No case, no record, no column for cuda:7: it is listed with its reason beneath the matrix.
+    result.assert_outcomes(passed=2)
+    assert set(recs) == {("test_ties", "cpu"), ("test_keepdim", "cpu")}
     text = result.stdout.str()
     matrix, counts = text.split("opsuite conformance", 1)[1].split("Counts per backend", 1)
     assert "cpu" in matrix and "cuda:7" not in matrix
     assert "cuda:7" not in counts.split("Unavailable backends")[0]
     assert "cuda:7: device cuda:7 is not present" in text
-    gone = recs["test_ties", "cuda:7"]
-    assert gone["outcome"] == "skipped" and gone["message"].startswith("backend unavailable")
     assert {"name": "cuda:7", "available": False}.items() <= data["backends"][1].items()
+    # Only an unavailable backend: nothing ran, and the summary says why.
+    alone = suite_dir.runpytest("--backend", "cuda:7")
+    assert alone.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    alone.stdout.fnmatch_lines(["No selected backend is available here, so no spec ran:",
+                                "  cuda:7: device cuda:7 is not present"])
+
+
+def test_the_matrix_shows_the_specs_that_broke_unless_asked_for_all(suite_dir):
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "bends:BENT")
+    text = result.stdout.str().split("opsuite conformance", 1)[1].split("Counts per backend")[0]
+    assert "1 of 2 specs have a failure, an error or a known divergence" in text
+    assert "test_ties" in text and "test_keepdim" not in text
+    every = suite_dir.runpytest("--backend", "cpu", "--backend", "bends:BENT", "--matrix", "all")
+    text = every.stdout.str().split("opsuite conformance", 1)[1].split("Counts per backend")[0]
+    assert "test_ties" in text and "test_keepdim" in text and "specs have a failure" not in text
 
 
 def test_ctrl_c_in_process_writes_the_finished_records_marked_incomplete(suite_dir):
@@ -278,7 +314,65 @@ def test_xdist_gives_the_same_records(suite_dir):
     assert outcomes(serial) == outcomes(parallel)
 
 
-def test_tests_without_specs_are_left_alone(pytester):
-    pytester.makepyfile("def test_plain():\n    assert True\n")
-    result = pytester.runpytest("--output", str(pytester.path / "none.json"))
-    assert result.ret == 0 and not (pytester.path / "none.json").exists()
+def test_an_unrelated_project_in_the_same_environment_runs_as_if_opsuite_were_not_installed(pytester):
+    # Its own --backend option, a parameter and a fixture named backend, and no torch.
+    pytester.makeconftest('''
+import pytest
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", default="sqlite")
+
+@pytest.fixture
+def backend(request):
+    return request.config.getoption("--backend")
+''')
+    pytester.makepyfile(test_theirs='''
+import sys
+import pytest
+
+def test_the_fixture(backend):
+    assert backend == "postgres"
+
+@pytest.mark.parametrize("backend", ["a", "b"])
+def test_a_parameter(backend):
+    assert backend in "ab"
+
+def test_nothing_imported_torch():
+    assert "torch" not in sys.modules and "suite" not in sys.modules
+''')
+    # pytest-benchmark comes with the bench extra, not with opsuite itself (see the next test),
+    # and adds a .benchmarks/ folder to every run where it is installed: left out here.
+    result = pytester.runpytest_subprocess("--backend", "postgres", "-p", "no:cacheprovider",
+                                           "-p", "no:benchmark")
+    result.assert_outcomes(passed=4)
+    plugins = next(line for line in result.outlines if line.startswith("plugins:"))
+    assert "suite" not in plugins and "opsuite" not in plugins
+    made = {p.name for p in pytester.path.iterdir()} - {"stdout", "stderr"}  # pytester's own
+    assert sorted(n for n in made if not n.startswith("runpytest")) == ["conftest.py", "test_theirs.py"]
+
+
+def test_opsuite_registers_no_pytest_plugin_and_brings_none_that_acts_by_itself():
+    import importlib.metadata as metadata
+    import tomllib
+    from pathlib import Path
+
+    assert not [e for e in metadata.entry_points(group="pytest11") if e.value.startswith("suite")]
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]
+    assert "pytest11" not in project.get("entry-points", {})
+    # pytest-xdist, pytest-timeout and hypothesis change nothing unless asked; pytest-benchmark
+    # would (a header, a .benchmarks/ folder), so only the bench extra has it.
+    assert not [d for d in project["dependencies"] if d.startswith("pytest-benchmark")]
+
+
+def test_k_selects_specs_by_their_names_not_by_backend_names(suite_dir):
+    suite_dir.makepyfile(sums='''
+from suite.backends import Backend
+BROKEN_SUM = Backend("broken-sum", "cpu")
+''')
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "sums:BROKEN_SUM", "-k", "sum",
+                                 "-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED  # no spec is about sum
+    result = suite_dir.runpytest("--backend", "cpu", "--backend", "sums:BROKEN_SUM",
+                                 "-k", "ties and not cpu", "--collect-only", "-q")
+    assert [line for line in result.outlines if "::" in line] == [
+        "test_specs.py::test_ties[cpu]", "test_specs.py::test_ties[broken-sum]"]

@@ -158,9 +158,11 @@ def torch_info() -> dict:
 
 
 def git_commit() -> dict:
-    """The commit of the suite itself, and whether the tree had uncommitted changes."""
+    """The commit of the suite itself, and whether its code had uncommitted changes. results/
+    is data the suite writes (the report rewrites tracked files there): it does not count."""
     head = _command(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"])
     if head is None:
         return {"commit": None, "dirty": None}
-    status = _command(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"])
+    status = _command(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain",
+                       "--untracked-files=no", "--", ".", ":(exclude)results"])
     return {"commit": head, "dirty": bool(status)}

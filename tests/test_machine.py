@@ -80,3 +80,23 @@ def test_a_cpu_machine_is_named_by_its_model_without_trademarks_or_clock():
     assert machine.slug(machine.cpu_model("AMD EPYC 7763 64-Core Processor")) == "amd-epyc-7763-64-core"
     assert machine.slug(machine.cpu_model("AMD EPYC")) == "amd-epyc"
     assert machine.slug(machine.cpu_model("Apple M2 Pro")) == "apple-m2-pro"
+
+
+def test_commit_dirty_is_about_the_code_not_the_results_it_wrote(tmp_path, monkeypatch):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "README.md").write_text("report\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    monkeypatch.setattr(machine, "PROJECT_ROOT", tmp_path)
+    assert machine.git_commit()["dirty"] is False
+    (tmp_path / "results" / "README.md").write_text("a new report\n")  # the report rewrote it
+    assert machine.git_commit()["dirty"] is False
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert machine.git_commit()["dirty"] is True

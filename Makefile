@@ -8,9 +8,14 @@ VENV   ?= .venv
 TORCH  ?= torch==2.13.0
 BIN    := $(VENV)/bin
 # tests/test_dashboard.py renders asv's dashboard in this browser (exported: the test reads it).
-# asv's pages take jQuery from a CDN, which CI cannot reach; the test serves Debian's instead.
+# asv's pages take their scripts from CDNs; `opsuite dashboard` copies Debian's instead, so the
+# pages work with no network (CI has none), from these packages.
 CHROMIUM ?= /usr/bin/chromium
-JQUERY   := /usr/share/javascript/jquery/jquery.min.js
+SCRIPTS  := /usr/share/javascript
+WEB_JS   := $(SCRIPTS)/jquery/jquery.min.js $(SCRIPTS)/jquery-flot/jquery.flot.min.js \
+            $(SCRIPTS)/bootstrap/js/bootstrap.min.js $(SCRIPTS)/jquery-stupidtable/stupidtable.min.js \
+            $(SCRIPTS)/blueimp-md5/md5.min.js
+PACKAGES := chromium libjs-jquery libjs-jquery-flot libjs-bootstrap libjs-jquery-stupidtable node-blueimp-md5
 export CHROMIUM
 # sudo only where needed: CI and the project's machines run as root, without sudo installed
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -20,7 +25,7 @@ APT_GET  := $(strip $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get)
 MACHINE = $(shell $(BIN)/python -c "from suite.machine import machine_name; print(machine_name())")
 MACHINE_ARGS = $(shell $(BIN)/python -c "import shlex; from suite.bench import asv_machine_args; print(shlex.join(asv_machine_args()))")
 
-.PHONY: run test bench bench-quick claims clean
+.PHONY: run test bench bench-quick claims dashboard clean
 
 $(BIN)/opsuite: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -39,17 +44,17 @@ run: $(BIN)/opsuite
 	status=0; $(BIN)/opsuite conformance $(addprefix --backend ,$(BACKENDS)) -- -n auto || status=$$?; \
 	  $(BIN)/opsuite report && exit $$status
 
-# Installed only when missing, by one apt-get for both (`&:`). A failure stops `make test`:
+# Installed only when missing, by one apt-get for all (`&:`). A failure stops `make test`:
 # without them the dashboard test would skip, unnoticed on CI. apt-get update only if the
 # install fails: a missing or stale package list is the usual cause.
-$(CHROMIUM) $(JQUERY) &:
-	$(APT_GET) install -y --no-install-recommends chromium libjs-jquery || \
-	  { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium libjs-jquery; }
+$(CHROMIUM) $(WEB_JS) &:
+	$(APT_GET) install -y --no-install-recommends $(PACKAGES) || \
+	  { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(PACKAGES); }
 
 ## test: the project's own tests, conformance on cpu and meta, and every benchmark case run
 ## once without timing (a smoke test: no timing gate on a shared CI machine)
-test: $(BIN)/opsuite $(CHROMIUM) $(JQUERY)
-	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider
+test: $(BIN)/opsuite $(CHROMIUM) $(WEB_JS)
+	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider -n auto
 	$(BIN)/python -m pytest benchmarks --benchmark-disable -p no:cacheprovider -q
 	$(BIN)/asv check -E existing:same
 
@@ -63,6 +68,10 @@ bench: $(BIN)/opsuite
 bench-quick: $(BIN)/opsuite
 	$(BIN)/asv machine --yes $(MACHINE_ARGS)
 	$(BIN)/asv run -E existing:same --quick --dry-run --machine $(MACHINE)
+
+## dashboard: asv's pages under results/html with every script they need, to open offline
+dashboard: $(BIN)/opsuite $(WEB_JS)
+	$(BIN)/opsuite dashboard
 
 ## claims: the seed articles' performance claims, measured here; JSON under results/claims/
 claims: $(BIN)/opsuite

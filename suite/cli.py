@@ -16,6 +16,7 @@ examples:
   opsuite bench cdist --device cpu --quick     asv, once per benchmark, nothing saved
   opsuite compare a.json b.json results/asv/*  what differs between machines, --baseline NAME
   opsuite report                               results/README.md and charts, every machine
+  opsuite dashboard                            asv's pages under results/html, offline
   opsuite coverage --update README.md          ops x claims x backends table from the newest run
   opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
   opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
@@ -126,6 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--skip-bad", action="store_true",
                         help="leave out a results file that cannot be read, with a warning, "
                              "instead of stopping (exit 2)")
+    dash = sub.add_parser(
+        "dashboard", help="publish asv's dashboard so that it works with no network",
+        description="Run `asv publish` and copy the scripts its pages take from public CDNs "
+                    "(jQuery, flot, bootstrap, ...) beside them from local packages, so that "
+                    "the pages under html_dir (results/html) render from a folder on a machine "
+                    "with no internet. Open index.html through a web server, e.g. `asv preview` "
+                    "or `python -m http.server -d results/html`.")
+    dash.add_argument("--config", metavar="PATH", default="asv.conf.json",
+                      help="asv's configuration (default: asv.conf.json)")
     cover = sub.add_parser(
         "coverage", help="ops x claims x backends, from a conformance results file",
         description="For each op: how many documented claims its specs encode, and per backend "
@@ -338,6 +348,22 @@ def _report(args) -> int:
     return 0
 
 
+def _dashboard(args) -> int:
+    from suite import dashboard
+
+    try:
+        html, missing = dashboard.publish(Path(args.config))
+    except dashboard.DashboardError as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    for url in missing:
+        print(f"opsuite: warning: no local copy of {url}: the page needs the network for it "
+              "(install Debian's libjs-jquery, libjs-jquery-flot, libjs-bootstrap, "
+              "libjs-jquery-stupidtable and node-blueimp-md5)", file=sys.stderr)
+    print(f"dashboard: {html / 'index.html'}" + ("" if missing else " (works offline)"))
+    return 0
+
+
 def _coverage(args) -> int:
     from suite import coverage
     from suite.results import ResultsError, read, results_root
@@ -374,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
                 "claims": _check_claims, "bench": _bench,
                 "speed": _speed, "compare": _compare, "report": _report,
-                "coverage": _coverage}
+                "coverage": _coverage, "dashboard": _dashboard}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

@@ -3,12 +3,12 @@
 For each machine folder under results/conformance/ the newest results file (files are named by
 UTC time), and for each under results/asv/ its newest asv results file, are read as
 `opsuite compare` reads them. The page holds compare's tables in markdown, a count of outcomes
-per machine and backend, and three charts drawn with matplotlib:
+per machine and backend, and the charts of `suite.charts` under charts/:
 
-* charts/conformance.png: op x machine:backend, the share of each op's claims upheld of those
-  judged there (grey: none judged; meta judges no values);
-* charts/speed-ratio.png: each benchmark's time on each machine over the baseline machine's;
-* charts/roofline.png: each benchmark's % of its own machine's roofline.
+* conformance.png: op x machine:backend, whether its claims hold (known divergences apart);
+* <machine>-cdist.png, -linear.png, -focal-loss.png, -roofline.png: each machine's own
+  comparisons and how close it comes to its measured ceilings;
+* speed-ratio.png: with more than one machine, each benchmark's time over the baseline's.
 
 Each file is written under a temporary name and renamed over the old one, so a crash leaves the
 previous report whole. The report is derived: rewriting it loses nothing.
@@ -23,11 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from suite import compare, coverage, matrix
+from suite import charts as charts_
+from suite import compare, matrix
 from suite.results import staged
-
-CHARTS = ("conformance.png", "speed-ratio.png", "roofline.png")
-
 
 class ReportError(ValueError):
     """Nothing to report, or a bad input; the message says which."""
@@ -109,17 +107,6 @@ def unavailable(runs: list[compare.Conformance]) -> list[str]:
             if b.get("available") is False]
 
 
-def claims_upheld(runs: list[compare.Conformance]) -> pd.DataFrame:
-    """op x machine:backend: share of the op's claims upheld of those judged (NaN: none judged)."""
-    columns = {}
-    for run in runs:
-        found = coverage.counts(run.document)
-        for backend in dict.fromkeys(b for b, _ in found.columns):
-            judged = found[(backend, "judged")]
-            columns[f"{run.label}:{backend}"] = (found[(backend, "upheld")] / judged).where(judged > 0)
-    return pd.DataFrame(columns).sort_index()
-
-
 def speed_frames(tables: list[compare.Table]) -> dict[str, pd.DataFrame]:
     """From compare's speed tables, benchmark x machine: "ratio" (time / baseline time) and
     "% of roofline", indexed by "case params" for the charts."""
@@ -128,54 +115,6 @@ def speed_frames(tables: list[compare.Table]) -> dict[str, pd.DataFrame]:
         frame_ = table.frame.set_index(table.frame["case"] + " " + table.frame["params"])
         found[key] = frame_.drop(columns=["case", "params"])
     return found
-
-
-# -- charts ------------------------------------------------------------------------------------
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display needed, none assumed
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def heat_map(upheld: pd.DataFrame):
-    plt = _pyplot()
-    import numpy as np
-
-    values = np.ma.masked_invalid(upheld.to_numpy(dtype=float))
-    height = 1.5 + 0.17 * len(upheld)
-    fig, ax = plt.subplots(figsize=(3.5 + 0.9 * len(upheld.columns), height))
-    cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#d9d9d9")
-    image = ax.imshow(values, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
-    ax.set_xticks(range(len(upheld.columns)), upheld.columns, rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(len(upheld)), upheld.index, fontsize=6)
-    ax.set_title("claims upheld / claims judged (grey: none judged)", fontsize=9)
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    fig.tight_layout()
-    return fig
-
-
-def dot_chart(table: pd.DataFrame, xlabel: str, log: bool = False, reference: float | None = None):
-    """One row per benchmark, one marker per machine."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(9, 1.5 + 0.16 * len(table)))
-    rows = range(len(table))
-    for machine in table.columns:
-        ax.plot(table[machine].to_numpy(dtype=float), rows, "o", markersize=3.5, label=machine)
-    if reference is not None:
-        ax.axvline(reference, color="grey", linewidth=0.8)
-    if log:
-        ax.set_xscale("log")
-    ax.set_yticks(list(rows), table.index, fontsize=5.5)
-    ax.invert_yaxis()
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.grid(axis="x", linewidth=0.3)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -209,18 +148,23 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
              compare.render([Table("the newest results of each machine",
                                    inputs_table(inputs, root))], "markdown")]
     charts = {}
+
+    def chart(name: str, figure, caption: str) -> None:
+        if figure is not None:
+            charts[name] = figure
+            parts.extend(["", f"![{caption}](charts/{name})"])
+
     if runs:
         parts += ["", "## Conformance", "",
                   compare.render([Table("spec cases per outcome (xfailed: a known divergence, "
                                         "its reason in the results file)",
                                         outcome_counts(runs))], "markdown")]
         if unavailable(runs):
-            parts += ["", "Unavailable, every spec skipped: " + "; ".join(unavailable(runs)) + "."]
-        upheld = claims_upheld(runs)
-        if upheld.notna().any().any():  # else nothing was judged (meta alone): nothing to draw
-            charts["conformance.png"] = heat_map(upheld)
-            parts += ["", "### claims upheld per op, of those judged on each machine and backend",
-                      "", "![claims upheld per op and backend](charts/conformance.png)"]
+            parts += ["", "Unavailable, nothing ran there: " + "; ".join(unavailable(runs)) + "."]
+        states = charts_.op_states(runs)
+        if (states != "not judged").any().any():  # else nothing was judged (meta alone)
+            chart("conformance.png", charts_.conformance_map(states),
+                  "whether each op's claims hold, per machine and backend")
         parts += ["", compare.render([
             Table("outcomes that differ between machines or backends", compare.outcomes(runs)),
             Table("observations that differ", compare.observations(runs), short=False)],
@@ -228,17 +172,27 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
     if timed:
         base = compare.baseline_of(timed, baseline)
         tables = compare.speed_tables(timed, base)
-        frames = speed_frames(tables)
-        charts["speed-ratio.png"] = dot_chart(frames["ratio"], f"time / time on {base.label} "
-                                              "(log scale; above 1: slower)", log=True, reference=1)
-        charts["roofline.png"] = dot_chart(frames["% of roofline"],
-                                           "% of the machine's own roofline", reference=100)
-        parts += ["", f"## Speed, against {base.label}", "",
-                  "Only machines with the baseline's torch version are compared; the other rows "
-                  "are under 'not compared', with the reason.", "",
-                  "![time relative to the baseline](charts/speed-ratio.png)", "",
-                  "![% of each machine's roofline](charts/roofline.png)", "",
-                  compare.render(tables, "markdown")]
+        parts += ["", "## Speed", ""]
+        for run in timed:
+            slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", run.label)
+            parts += [f"### {run.label}"]
+            chart(f"{slug}-cdist.png", charts_.cdist_modes(run.table, run.label),
+                  f"cdist's compute modes on {run.label}")
+            chart(f"{slug}-linear.png", charts_.linear_layouts(run.table, run.label),
+                  f"fused against separate Linear on {run.label}")
+            chart(f"{slug}-focal-loss.png", charts_.focal_implementations(run.table, run.label),
+                  f"focal-loss implementations against vectorized on {run.label}")
+            chart(f"{slug}-roofline.png", charts_.roofline(run.table, run.label),
+                  f"% of the roofline on {run.label}")
+            parts.append("")
+        ratio = speed_frames(tables)["ratio"]
+        if len(ratio.columns) > 1:
+            parts += [f"### Against {base.label}", "",
+                      "Only machines with the baseline's torch version are compared; the other "
+                      "rows are under 'not compared', with the reason."]
+            chart("speed-ratio.png", charts_.machine_ratios(ratio, base.label),
+                  f"time relative to {base.label}")
+        parts += ["", compare.render(tables, "markdown")]
     return Report("\n".join(parts) + "\n", charts)
 
 
@@ -260,8 +214,8 @@ def write(report: Report, root: Path) -> list[Path]:
         raise
     for tmp, path in ready:
         os.replace(tmp, path)
-    for name in set(CHARTS) - set(report.charts):
-        (charts_dir / name).unlink(missing_ok=True)
+    for stale in set(p.name for p in charts_dir.glob("*.png")) - set(report.charts):
+        (charts_dir / stale).unlink()
     return [path for _, path in reversed(ready)]
 
 
@@ -280,4 +234,4 @@ def main(root: Path, baseline: str | None = None, skip_bad: bool = False, warn=N
     try:
         return write(report, root)
     finally:
-        _pyplot().close("all")
+        charts_._pyplot().close("all")

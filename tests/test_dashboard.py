@@ -21,7 +21,8 @@ from urllib.parse import quote
 import pytest
 
 pytest.importorskip("asv")  # the [bench] extra
-pympler = pytest.importorskip("pympler")  # an asv dependency; ships flot 0.8.3, the one asv wants
+
+from suite import dashboard as offline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -60,33 +61,6 @@ $.plot.plugins.push({name: "probe", init: function (plot) {
 }});
 """
 
-# Stand-ins for the scripts asv's index.html takes from CDNs (keyed by file name less version
-# and .min). Offline, as on CI, the page only redirects to error.html. The real jQuery and
-# flot draw the plots; bootstrap's widgets and the table sorter only add interaction.
-STAND_INS = {
-    "jquery.js": lambda: JQUERY.read_text(),
-    "jquery.flot.js": lambda: (Path(pympler.__file__).parent / "templates/jquery.flot.min.js")
-    .read_text() + PROBE,
-    "bootstrap.js": lambda: "$.fn.tooltip = $.fn.popover = $.fn.modal = "
-                            "function () { return this; };",
-    "stupidtable.js": lambda: "$.fn.stupidtable = function () { return this; };",
-    "md5.js": lambda: "window.md5 = String;",  # the regressions page's ignore list only
-}  # anything else (flot's time, selection, categories and orderBars plugins; CSS): empty
-CDN_TAG = re.compile(r'<(?:script|link)\b[^>]*"https://[^"]*/([^/"]+)"[^>]*>(?:</script>)?')
-
-
-def go_offline(html: Path) -> None:
-    def local(tag: re.Match) -> str:
-        name = tag[1]
-        (html / "offline" / name).write_text(
-            STAND_INS.get(re.sub(r"-[\d.]*\d|\.min", "", name), str)())
-        return f'<script src="offline/{name}"></script>' if name.endswith(".js") else ""
-
-    (html / "offline").mkdir()
-    index = html / "index.html"
-    index.write_text(CDN_TAG.sub(local, index.read_text()))
-
-
 def asv(*args: str, conf: Path) -> None:
     # HOME: `asv machine` writes ~/.asv-machine.json, and this must not touch the real one.
     env = {**os.environ, "HOME": str(conf.parent)}
@@ -115,7 +89,9 @@ def dashboard(tmp_path_factory):
         "--set-commit-hash", head, *selection, conf=tmp / "asv.conf.json")
     assert list((tmp / "results" / "test-machine").glob(f"{head[:8]}-*.json")), "no results saved"
     asv("publish", conf=tmp / "asv.conf.json")
-    go_offline(tmp / "html")
+    assert offline.make_offline(tmp / "html") == [], "a script the page needs has no local copy"
+    flot = tmp / "html" / "vendor" / "jquery.flot.js"
+    flot.write_text(flot.read_text() + PROBE)  # the test's own instrument, loaded with flot
 
     handler = functools.partial(Quiet, directory=str(tmp / "html"))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
@@ -130,11 +106,14 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def dump_dom(url: str, profile: Path) -> str:
-    """The DOM after the page's scripts ran. A fresh profile each time: no cached pages."""
+    """The DOM after the page's scripts ran, with no network but the local server: every name
+    but 127.0.0.1 resolves to nothing. A fresh profile each time: no cached pages."""
     run = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
+         "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+         f"--user-data-dir={profile}", "--virtual-time-budget=10000",
          "--dump-dom", url],
         capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]

@@ -2,16 +2,15 @@
 every bad-input path."""
 
 import io
-import math
 import re
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from suite import compare, report
+from suite import charts, compare, report
 from suite.cli import main
 from suite.machine import PROJECT_ROOT
-from tests.crafted import asv_folder, conformance_file, record
+from tests.crafted import asv_families, asv_folder, conformance_file, record
 
 SORT = "conformance/indexing/test_sort.py::test_stable"
 ARGMAX = "conformance/reductions/test_argmax.py::test_first_index"
@@ -71,19 +70,57 @@ def test_outcomes_are_counted_per_machine_and_backend_in_the_runs_order(results)
         ["laptop", "cpu", 2, 0, 0, 0, 1], ["laptop", "meta", 1, 0, 0, 2, 0]]
 
 
-def test_the_heat_map_is_the_share_of_claims_upheld_per_op_and_column(results):
+def test_the_conformance_map_tells_failures_from_known_divergences(results):
     runs = [i for i in compare.load_all(report.newest_inputs(results))
             if isinstance(i, compare.Conformance)]
-    upheld = report.claims_upheld(runs)
-    assert list(upheld.columns) == ["gpu:cpu", "gpu:meta", "laptop:cpu", "laptop:meta"]
-    assert upheld.loc["torch.argmax"].tolist() == [1.0, 1.0, 1.0, 1.0]
-    assert upheld.loc["torch.sort", ["gpu:cpu", "laptop:cpu"]].tolist() == [0.0, 1.0]
-    assert upheld.loc["torch.median", ["gpu:cpu", "laptop:cpu"]].tolist() == [0.0, 0.0]  # xfail
-    assert math.isnan(upheld.loc["torch.sort", "laptop:meta"])  # skipped: not judged
-    figure = report.heat_map(upheld)
+    states = charts.op_states(runs)
+    assert list(states.columns) == ["gpu:cpu", "gpu:meta", "laptop:cpu", "laptop:meta"]
+    assert states.loc["torch.argmax"].tolist() == ["upheld"] * 4
+    assert states.loc["torch.sort", ["gpu:cpu", "laptop:cpu"]].tolist() == ["broken", "upheld"]
+    assert states.loc["torch.median", ["gpu:cpu", "laptop:cpu"]].tolist() == ["known", "known"]
+    assert states.loc["torch.sort", "laptop:meta"] == "not judged"  # skipped there
+    figure = charts.conformance_map(states)
     axes = figure.axes[0]
-    assert [t.get_text() for t in axes.get_yticklabels()] == list(upheld.index)
-    assert [t.get_text() for t in axes.get_xticklabels()] == list(upheld.columns)
+    assert [t.get_text() for t in axes.get_yticklabels()] == list(states.index)
+    assert [t.get_text() for t in axes.get_xticklabels()] == list(states.columns)
+    assert axes.get_title() and [t.get_text() for t in figure.legends[0].get_texts()] == [
+        text for _, text, _ in charts.STATES]
+    assert min(t.get_fontsize() for t in axes.get_yticklabels()) >= 8
+
+
+def _speed(root, machine):
+    return next(i for i in compare.load_all([root / "asv" / machine]) if isinstance(i, compare.Speed))
+
+
+def test_each_machine_gets_the_projects_own_comparisons(tmp_path):
+    root = tmp_path / "results"
+    asv_families(root, "box")
+    table = _speed(root, "box").table
+    cdist = charts.cdist_modes(table, "box")
+    forward = cdist.axes[0]
+    # per size, the three modes side by side: 4 sizes x 3 modes, in ms
+    heights = [bar.get_height() for bar in forward.patches]
+    assert len(heights) == 12 and heights[:4] == pytest.approx([1, 2, 3, 4])
+    assert [t.get_text() for t in forward.get_legend().get_texts()] == list(charts.MODE_LABEL.values())
+    linear = charts.linear_layouts(table, "box").axes[0]
+    assert [line.get_label() for line in linear.get_lines()] == ["3 × Linear(1024, 128)",
+                                                                "Linear(1024, 384) + chunk"]
+    assert list(linear.get_lines()[1].get_xdata()) == [8, 64, 256]
+    focal = charts.focal_implementations(table, "box").axes[0]
+    # fused against vectorized: 0.03 / 0.005 = 6x; bars start at 1
+    (bar,) = focal.patches
+    assert bar.get_x() == 1 and bar.get_x() + bar.get_width() == pytest.approx(6)
+    for figure in (cdist, charts.linear_layouts(table, "box"), charts.focal_implementations(table, "box")):
+        assert figure.get_suptitle().endswith(")") or "faster" in figure.get_suptitle()
+
+
+def test_a_figure_above_the_measured_ceiling_is_flagged_not_drawn_past_it(tmp_path):
+    root = tmp_path / "results"
+    asv_families(root, "box", matmul_seconds=50.0)  # a ceiling measured far too low
+    axes = charts.roofline(_speed(root, "box").table, "box").axes[0]
+    assert max(bar.get_width() for bar in axes.patches) <= 100
+    assert any("above the measured ceiling" in t.get_text() for t in axes.texts)
+    assert axes.get_xlim() == (0, 100)
 
 
 def test_the_speed_charts_plot_ratio_to_the_baseline_and_percent_of_roofline(results):
@@ -96,21 +133,29 @@ def test_the_speed_charts_plot_ratio_to_the_baseline_and_percent_of_roofline(res
 
 
 def test_report_writes_the_page_and_the_charts_it_links(results):
+    asv_families(results, "lab", scale=0.5)
+    asv_families(results, "workstation")
     code, out, err = run("--results", results, "--baseline", "laptop")
     assert (code, err) == (0, "")
     page = (results / "README.md").read_text()
-    for link in ("charts/conformance.png", "charts/speed-ratio.png", "charts/roofline.png",
-                 "conformance/laptop/20260202T000000Z-bbbbbbbb.json"):
+    drawn = {p.name for p in (results / "charts").iterdir()}
+    assert drawn == {"conformance.png", "speed-ratio.png", "gpu-linear.png", "laptop-linear.png",
+                     *(f"{m}-{c}.png" for m in ("lab", "workstation")
+                       for c in ("cdist", "linear", "focal-loss", "roofline"))}
+    for link in [f"charts/{name}" for name in drawn] + [
+            "conformance/laptop/20260202T000000Z-bbbbbbbb.json"]:
         assert f"({link})" in page
         assert (results / link).is_file()
-    for chart in report.CHARTS:
+    for chart in drawn:
         assert (results / "charts" / chart).read_bytes().startswith(PNG)
     assert "20260101T000000Z" not in page  # only the newest run of a machine
     # the sort spec differs between the machines; argmax does not
     assert f"| {SORT} | failed | skipped | passed | skipped | stable keeps the order |" in page
     assert ARGMAX not in page.split("outcomes that differ")[1].split("observations")[0]
     assert f"| {MEDIAN} | index | 2 | - | 1 | - |" in page
-    assert "## Speed, against laptop" in page and "| linear | cpu-8-fused-forward | 0.25 | 1 |" in page
+    ratios = page.split("### time / time on laptop")[1].split("###")[0]
+    assert "### Against laptop" in page and "| case | params | gpu | lab | laptop | workstation |" in ratios
+    assert "| linear | cpu-8-fused-forward | 0.25 | 0.008 | 1 | 0.016 |" in ratios
     assert str(results / "README.md") in out
 
 
@@ -181,8 +226,8 @@ def test_asv_results_alone_give_the_speed_part_only(tmp_path):
     asv_folder(root, "solo", [0.004], torch="2.13.0")
     assert run("--results", root)[0] == 0
     page = (root / "README.md").read_text()
-    assert "## Speed, against solo" in page and "## Conformance" not in page
-    assert sorted(p.name for p in (root / "charts").iterdir()) == ["roofline.png", "speed-ratio.png"]
+    assert "## Speed" in page and "## Conformance" not in page
+    assert sorted(p.name for p in (root / "charts").iterdir()) == ["solo-linear.png"]
 
 
 def test_unavailable_backends_are_named_with_the_reason_not_counted(tmp_path):
@@ -196,7 +241,7 @@ def test_unavailable_backends_are_named_with_the_reason_not_counted(tmp_path):
     assert run("--results", root)[0] == 0
     page = (root / "README.md").read_text()
     assert "| m | cpu | 1 | 0 | 0 | 0 | 0 |" in page and "| m | cuda |" not in page
-    assert "Unavailable, every spec skipped: m: cuda (torch was built without CUDA)." in page
+    assert "Unavailable, nothing ran there: m: cuda (torch was built without CUDA)." in page
     assert "m:cuda" not in page
 
 

@@ -19,6 +19,10 @@ TOLERANCE = {
 }
 
 
+class SpecUsageError(TypeError):
+    """A helper called the wrong way: a fault of the spec, not of the backend under test."""
+
+
 def _structure(actual: torch.Tensor, dtype: torch.dtype, shape, what: str):
     assert isinstance(actual, torch.Tensor), f"{what}: expected a tensor, got {type(actual).__name__}"
     assert actual.dtype == dtype, f"{what}: dtype is {actual.dtype}, documented {dtype}"
@@ -41,6 +45,9 @@ def assert_close(actual, reference, dtype: torch.dtype, what: str = "result", *,
                  rtol: float | None = None, atol: float | None = None):
     """``actual`` has ``dtype`` and matches ``reference`` (float64, or complex128 for complex
     results, computed outside the backend) to within the tolerance of ``dtype``."""
+    if not isinstance(dtype, torch.dtype):
+        raise SpecUsageError(f"assert_close(actual, reference, dtype, what): dtype must be a "
+                             f"torch.dtype, not {dtype!r} (to compare exactly, use assert_exact)")
     wide = torch.complex128 if dtype.is_complex else torch.float64  # keeps imaginary parts
     reference = torch.as_tensor(reference).to(wide)
     _structure(actual, dtype, reference.shape, what)

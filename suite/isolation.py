@@ -17,6 +17,7 @@ import faulthandler
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -186,11 +187,18 @@ class Isolation:
         if soft:
             signal.signal(signal.SIGALRM, expired)
             signal.setitimer(signal.ITIMER_REAL, seconds)
-        # A C watchdog thread, so it fires even while native code holds the GIL.
-        faulthandler.dump_traceback_later(seconds + min(HARD_GRACE, seconds), exit=True)
+        # A C watchdog thread, so it fires even while native code holds the GIL; its traceback
+        # goes to the process's own stderr (pytest may have replaced sys.stderr).
+        try:
+            faulthandler.dump_traceback_later(seconds + min(HARD_GRACE, seconds), exit=True,
+                                              file=sys.__stderr__)
+            hard = True
+        except (AttributeError, ValueError, OSError):  # no stderr with a file descriptor
+            hard = False
 
         def cancel():
-            faulthandler.cancel_dump_traceback_later()
+            if hard:
+                faulthandler.cancel_dump_traceback_later()
             if soft:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, signal.SIG_DFL)

@@ -24,6 +24,7 @@ from suite.isolation import CaseTimeout, Isolation
 from suite.machine import git_commit
 from suite.progress import Progress
 from suite.recorder import DIVERGENCE, PROP, Recorder
+from suite.expect import SpecUsageError
 from suite.runner import BackendFault, Runner
 from suite.spec import MARKER
 
@@ -160,6 +161,8 @@ def _error(item, call, report) -> str | None:
         return str(error)
     if isinstance(error, BackendFault):
         return f"the backend failed: {error}"
+    if isinstance(error, SpecUsageError):
+        return f"the spec is wrong: {error}"
     if runner is None or report.when != "call":
         return None
     if error is not None and error is runner.raised:

@@ -52,3 +52,10 @@ def test_close_compares_imaginary_parts_of_complex_results():
     assert_close(torch.tensor([1 + 2j], dtype=torch.complex64), ref, torch.complex64)
     with pytest.raises(AssertionError, match="max abs error"):
         assert_close(torch.tensor([1 - 2j], dtype=torch.complex64), ref, torch.complex64)
+
+
+def test_assert_close_called_like_assert_exact_is_a_usage_error_not_a_failed_claim():
+    from suite.expect import SpecUsageError
+
+    with pytest.raises(SpecUsageError, match="dtype must be a torch.dtype, not 'sum of x'"):
+        assert_close(torch.tensor(1.0), torch.tensor(1.0), "sum of x")

@@ -376,3 +376,21 @@ BROKEN_SUM = Backend("broken-sum", "cpu")
                                  "-k", "ties and not cpu", "--collect-only", "-q")
     assert [line for line in result.outlines if "::" in line] == [
         "test_specs.py::test_ties[cpu]", "test_specs.py::test_ties[broken-sum]"]
+
+
+def test_a_spec_that_misuses_a_helper_is_an_error_of_the_spec_not_a_broken_claim(suite_dir):
+    suite_dir.makepyfile(test_misuse='''
+import torch
+from suite.spec import spec
+from suite.expect import assert_close
+
+@spec("torch.argmax", "If there are multiple maximal values then the indices of the first maximal value are returned.")
+def test_misused(run):
+    assert_close(run(torch.argmax, torch.tensor([1, 3, 3])), torch.tensor(1), "argmax")
+''')
+    out = suite_dir.path / "misuse.json"
+    result = suite_dir.runpytest("test_misuse.py", "--output", str(out), "-n", "0")
+    assert result.ret == 1
+    (record,) = json.loads(out.read_text())["records"]
+    assert record["outcome"] == "error"
+    assert record["message"].startswith("the spec is wrong: assert_close(actual, reference, dtype, what)")

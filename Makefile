@@ -30,7 +30,7 @@ MACHINE_ARGS = $(shell $(BIN)/python -c "import shlex; from suite.bench import a
 $(BIN)/opsuite: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench,focal]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench,focal,surface]"
 	@touch $@
 
 # Backends for `make run`: `make run BACKENDS="cpu meta"` skips the compile-* backends, whose
@@ -51,10 +51,15 @@ $(CHROMIUM) $(WEB_JS) &:
 	$(APT_GET) install -y --no-install-recommends $(PACKAGES) || \
 	  { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(PACKAGES); }
 
-## test: the project's own tests, conformance on cpu and meta, and every benchmark case run
-## once without timing (a smoke test: no timing gate on a shared CI machine)
+## test: the project's own tests, conformance on cpu and meta (recording what the specs exercise
+## of each op's documented surface, every gap of which needs an exemption with a reason), and
+## every benchmark case run once without timing (a smoke test: no timing gate on a shared CI machine)
+SURFACE_RUN := .surface-run.json
 test: $(BIN)/opsuite $(CHROMIUM) $(WEB_JS)
-	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider -n auto
+	rm -f $(SURFACE_RUN)
+	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider -n auto \
+	  --record-surface --output $(SURFACE_RUN)
+	$(BIN)/opsuite coverage --check --surface $(SURFACE_RUN) $(SURFACE_RUN)
 	$(BIN)/python -m pytest benchmarks --benchmark-disable -p no:cacheprovider -q
 	$(BIN)/asv check -E existing:same
 

@@ -18,6 +18,8 @@ examples:
   opsuite report                               results/README.md and charts, every machine
   opsuite dashboard                            asv's pages under results/html, offline
   opsuite coverage --update README.md          ops x claims x backends table from the newest run
+  opsuite selfcheck --op torch.sum             do the specs catch generated broken backends?
+  opsuite surface torch.sum                    the documented surface the checks vary
   opsuite claims                               check the seed articles' speed claims on cpu (+ cuda)
   opsuite claims --claim cdist-mm --pairs 41   one claim, more paired runs
 
@@ -147,6 +149,56 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--update", metavar="FILE",
                        help="rewrite the table between the coverage markers in FILE "
                             "(e.g. README.md) instead of printing it")
+    cover.add_argument("--surface", metavar="RECORDED.json",
+                       help="add the documented-surface columns (params, dtypes, gradient, "
+                            "layouts, forms, gaps) from a conformance run recorded with "
+                            "--record-surface (default: RESULTS itself, if it was recorded so, "
+                            "else the newest such run under results/conformance/)")
+    cover.add_argument("--measure", action="store_true",
+                       help="first record one: run the specs on cpu with --record-surface "
+                            "(a few minutes), into a new file under results/conformance/")
+    cover.add_argument("--check", action="store_true",
+                       help="list every surface gap of a covered op that no exemption in "
+                            "conformance/exemptions.toml explains, and exit 1 if there is one")
+    surf = sub.add_parser(
+        "surface", help="the documented surface of every covered op (conformance/surface.json)",
+        description="Print, or with --update rebuild from the installed torch, the surface data "
+                    "the surface checks, `coverage` and `selfcheck` use: per covered op its "
+                    "parameters and defaults, the dtypes it supports per device type (PyTorch's "
+                    "OpInfo declarations, else conformance/surface_stated.toml), whether it is "
+                    "differentiable, its in-place and out= variants. --update needs the "
+                    "'surface' extra (expecttest) and collects the specs to find the ops.")
+    surf.add_argument("op", nargs="?", help="one op's entry (default: a line per op)")
+    surf.add_argument("--update", action="store_true",
+                      help="rebuild conformance/surface.json from the installed torch")
+    check = sub.add_parser(
+        "selfcheck", help="do the specs catch generated non-conforming backends? kill rate per op",
+        description="Generate, from the documented surface of every covered op "
+                    "(conformance/surface.json), backends that each bend one behaviour of one op: "
+                    "a default replaced by another valid value, the result moved a few ulps or "
+                    "by a relative 1e-3, the result's dtype changed, strides ignored, an in-place "
+                    "form that writes nowhere or an out-of-place one that writes its input, the "
+                    "gradient zeroed, doubled or cut, mixed dtypes cast the wrong way. Each runs "
+                    "its op's specs (with surface checks). Prints the kill rate per op and "
+                    "overall and names every survivor; mutants no spec can tell from the docs "
+                    "are listed as [[undetectable]] in conformance/exemptions.toml with the "
+                    "reason. Writes a JSON under results/selfcheck/<machine>/. The whole set "
+                    "takes a while (see README); --op narrows it.")
+    check.add_argument("--op", action="append", default=[], metavar="PATTERN",
+                       help="only the mutants of ops matching this fnmatch pattern (e.g. "
+                            "'torch.sum', 'torch.nn.*'); repeatable (default: every covered op)")
+    check.add_argument("--kind", action="append", default=[], metavar="PATTERN",
+                       help="only mutants of this kind (ulps, rel-1e-3, off-by-one, dtype, "
+                            "strides, cast, inplace-nowhere, writes-input, grad-zero, "
+                            "grad-scale, grad-detach, default-PARAM; fnmatch); repeatable")
+    check.add_argument("--min-rate", type=float, default=95.0, metavar="PERCENT",
+                       help="exit 1 when the overall kill rate is below this (default: 95)")
+    check.add_argument("--output", metavar="PATH",
+                       help="results file to create (default: a new file under "
+                            "results/selfcheck/<machine>/)")
+    check.add_argument("--list", action="store_true", help="name the chosen mutants and stop")
+    check.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                       help="after --: extra pytest arguments (-n 4, --timeout 60, ...)")
     claims = sub.add_parser(
         "claims", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="measure the published performance claims and give each a verdict",
@@ -364,35 +416,129 @@ def _dashboard(args) -> int:
     return 0
 
 
+def _newest_run(surface: bool = False) -> Path:
+    """The newest conformance results file under results/conformance/ (with surface data)."""
+    from suite.report import RUN_NAME
+    from suite.results import ResultsError, results_root
+
+    found = sorted((p for p in (results_root() / "conformance").glob("*/*.json*")
+                    if RUN_NAME.fullmatch(p.name)),
+                   key=lambda p: p.name, reverse=True)  # named by UTC time
+    for path in found:
+        if not surface or b'"surface": {' in path.read_bytes():
+            return path
+    raise ResultsError(
+        "no conformance results recorded with --record-surface under results/conformance/; "
+        "run `opsuite coverage --measure` or name one with --surface" if surface else
+        "no conformance results under results/conformance/; run `opsuite conformance` first "
+        "or name a file")
+
+
+def _measure() -> Path:
+    """A cpu run of the specs recorded with --record-surface; its results file."""
+    from suite.machine import git_commit, machine_name
+    from suite.results import ResultsError, default_path
+
+    path = default_path(machine_name(), git_commit()["commit"])
+    print(f"coverage: recording what the specs exercise on cpu into {path}", flush=True)
+    code = _conformance(argparse.Namespace(
+        junitxml=None, output=str(path), backend=["cpu"], known_divergences=None,
+        pytest_args=["--record-surface", "--matrix", "none", "-q", "-n", "auto"]))
+    if not path.exists():
+        raise ResultsError(f"the recording run wrote no results (exit {code})")
+    return path
+
+
 def _coverage(args) -> int:
-    from suite import coverage
-    from suite.results import ResultsError, read, results_root
+    from suite import coverage, surface_coverage
+    from suite import surface as surface_data
+    from suite.results import ResultsError, read
 
     try:
-        if args.results:
-            path = Path(args.results)
-        else:
-            from suite.report import RUN_NAME
-
-            found = sorted((p for p in (results_root() / "conformance").glob("*/*.json*")
-                            if RUN_NAME.fullmatch(p.name)),
-                           key=lambda p: p.name)  # named by UTC time: the last is the newest
-            if not found:
-                raise ResultsError("no conformance results under results/conformance/; run "
-                                   "`opsuite conformance` first or name a file")
-            path = found[-1]
+        recorded = Path(args.surface) if args.surface else (_measure() if args.measure else None)
+        path = Path(args.results) if args.results else (recorded or _newest_run())
         document = read(path)
+        if recorded is None and (args.check or any(r.get("surface") for r in document["records"])):
+            recorded = path if any(r.get("surface") for r in document["records"]) \
+                else _newest_run(surface=True)
+        surface, gaps = None, {}
+        if recorded is not None:
+            measured = surface_coverage.measure(read(recorded) if recorded != path else document,
+                                                surface_data.load())
+            exemptions = surface_coverage.load_exemptions()
+            surface = surface_coverage.frame(measured, exemptions)
+            gaps = surface_coverage.gaps(measured, exemptions)
+            stale = surface_coverage.unused(measured, exemptions)
+        if args.check:
+            print(f"surface coverage of {recorded}:")
+            for name, value in surface_coverage.totals(measured).items():
+                print(f"  {name:<9} {value}")
+            for e in stale:
+                print(f"opsuite: warning: exemption {e.op} {list(e.aspects)} covers no gap "
+                      "(remove it?)", file=sys.stderr)
+            if gaps:
+                print(f"{sum(map(len, gaps.values()))} gaps in {len(gaps)} ops have no exemption "
+                      f"in {surface_coverage.EXEMPTIONS_FILE.name}: cover them with a spec or "
+                      "state why not")
+                for op, left in sorted(gaps.items()):
+                    print(f"  {op}: {', '.join(left)}")
+                return 1
+            print("every gap has an exemption with its reason")
+            return 0
         if not args.update:
-            print(coverage.markdown(document))
+            print(coverage.markdown(document, surface))
             return 0
         target = Path(args.update)
-        text = coverage.update(target.read_text(), document)
-    except (ResultsError, ValueError, OSError) as error:
+        text = coverage.update(target.read_text(), document, surface)
+    except (ResultsError, surface_coverage.ExemptionError, ValueError, OSError) as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2
     target.write_text(text)
-    print(f"coverage table from {path} written into {target}")
+    print(f"coverage table from {path}" + (f" and {recorded}" if recorded not in (None, path) else "")
+          + f" written into {target}")
     return 0
+
+
+def _surface(args) -> int:
+    import json
+
+    from suite import surface
+
+    if args.update:
+        try:
+            path = surface.update()
+        except ImportError as error:
+            print(f"opsuite: cannot read PyTorch's OpInfo declarations ({error}); install the "
+                  "'surface' extra: pip install 'opsuite[surface]'", file=sys.stderr)
+            return 2
+        except ValueError as error:
+            print(f"opsuite: {error}", file=sys.stderr)
+            return 2
+        print(f"surface of {len(surface.load(path))} ops written to {path}")
+        return 0
+    data = surface.load()
+    if args.op:
+        if args.op not in data:
+            print(f"opsuite: no covered op {args.op!r} (`opsuite surface` lists them)", file=sys.stderr)
+            return 2
+        print(json.dumps(data[args.op], indent=1))
+        return 0
+    for op, entry in data.items():
+        params = ", ".join(f"{p}={i['default']}" if "default" in i else p
+                           for p, i in entry.get("params", {}).items())
+        forms = [f for f in ("inplace", "out") if entry.get(f)]
+        print(f"{op}({params}): {len(entry.get('dtypes', {}).get('cpu', []))} dtypes on cpu"
+              + (", differentiable" if entry.get("differentiable") else "")
+              + (f", {' and '.join(forms)}" if forms else ""))
+    return 0
+
+
+def _selfcheck(args) -> int:
+    from suite import selfcheck
+
+    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    return selfcheck.main(args.op, args.kind, args.min_rate,
+                          Path(args.output) if args.output else None, extra, args.list)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,12 +546,16 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
                 "claims": _check_claims, "bench": _bench,
                 "speed": _speed, "compare": _compare, "report": _report,
-                "coverage": _coverage, "dashboard": _dashboard}
+                "coverage": _coverage, "dashboard": _dashboard, "selfcheck": _selfcheck,
+                "surface": _surface}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("opsuite: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `opsuite surface | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

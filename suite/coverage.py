@@ -40,20 +40,32 @@ def counts(document: dict) -> pd.DataFrame:
     return out
 
 
-def table(document: dict) -> pd.DataFrame:
-    """op x (claims, one column per backend that judged anything): "upheld/judged" cells."""
+def table(document: dict, surface: pd.DataFrame | None = None) -> pd.DataFrame:
+    """op x (claims, one column per backend that judged anything): "upheld/judged" cells;
+    then, given the surface coverage of a recorded run (`suite.surface_coverage.frame`), its
+    columns (params, dtypes, gradient, layouts, forms, gaps)."""
     df = frame(document["records"])
     found = counts(document)
     out = pd.DataFrame({"claims": df.groupby("op").claim.nunique()})
     for name in dict.fromkeys(backend for backend, _ in found.columns):
         upheld, judged = found[(name, "upheld")], found[(name, "judged")]
         out[name] = [f"{u}/{j}" if j else "–" for u, j in zip(upheld[out.index], judged[out.index])]
+    if surface is not None:
+        out = out.join(surface, how="left").fillna("–")
     out.index.name = "op"
     return out.reset_index()
 
 
-def markdown(document: dict) -> str:
-    t = table(document)
+SURFACE_CAPTION = (" Surface, measured from what the specs' calls and their surface checks "
+                   "exercise: params, documented parameters given a non-default value; dtypes, "
+                   "the supported dtypes (on the CPU) exercised by every value claim; gradient, "
+                   "checked (– not differentiable); layouts, of contiguous, strided, expanded, "
+                   "zero-size, 0-dim; forms, the in-place and out= variants checked; gaps, what "
+                   "is left out (exempt: with a reason in conformance/exemptions.toml).")
+
+
+def markdown(document: dict, surface: pd.DataFrame | None = None) -> str:
+    t = table(document, surface)
     header = "| " + " | ".join(t.columns) + " |"
     rule = "|" + "|".join(["---"] + ["--:"] * (len(t.columns) - 1)) + "|"
     rows = ["| " + " | ".join([f"`{r[0]}`"] + [str(v) for v in r[1:]]) + " |"
@@ -63,19 +75,21 @@ def markdown(document: dict) -> str:
     caption = (f"{len(t)} ops, {int(t.claims.sum())} claims. A cell is claims upheld / claims "
                f"judged on that backend (torch {torch_version}, {machine}, commit "
                f"{str(document.get('commit') or '?')[:8]}).")
+    if surface is not None:
+        caption += SURFACE_CAPTION
     if not document.get("complete", True):
         caption += (f" **Incomplete run** ({document.get('incomplete') or 'it did not finish'}): "
                     "only the cases it finished are counted.")
     return "\n".join([caption, "", header, rule, *rows])
 
 
-def update(text: str, document: dict) -> str:
+def update(text: str, document: dict, surface: pd.DataFrame | None = None) -> str:
     """``text`` with the table between the START and END markers replaced."""
     if START not in text or END not in text:
         raise ValueError(f"no coverage markers; add the lines {START!r} and {END!r}")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{markdown(document)}\n{END}{tail}"
+    return f"{head}{START}\n{markdown(document, surface)}\n{END}{tail}"
 
 
 def claims_per_op(text: str) -> dict[str, int]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from suite import divergences, isolation, results
+from suite import divergences, isolation, results, variants
 from suite.backends import BackendError, Selected, select
 from suite.isolation import CaseTimeout, Isolation
 from suite.machine import git_commit
@@ -53,10 +53,20 @@ def pytest_addoption(parser):
                     help="write the results JSON to a new file in DIR, named by time and commit")
     group.addoption("--known-divergences", metavar="PATH", default=None,
                     help=f"TOML file of known divergences (default: {divergences.DEFAULT_FILE})")
-    group.addoption("--matrix", choices=["broken", "all"], default="broken",
+    group.addoption("--surface-checks", choices=["auto", "on", "off"], default="auto",
+                    help="vary every call a spec makes along the op's documented surface "
+                         "(layout, dtypes, parameters, in-place and out= forms, gradient) and "
+                         "compare the backend with CPU torch (suite.variants). 'auto' (default): "
+                         "on every backend but cpu (the reference itself), meta and the "
+                         "built-in compile-*; 'on': on those too, but meta; 'off': never.")
+    group.addoption("--record-surface", action="store_true",
+                    help="record in each result what its calls exercise of the op's documented "
+                         "surface (dtypes, layouts, parameters, forms, surface checks), for "
+                         "`opsuite coverage` (suite.exercised)")
+    group.addoption("--matrix", choices=["broken", "all", "none"], default="broken",
                     help="rows of the end-of-run matrix: 'broken' (default) shows the specs with "
                          "a failure, error or known divergence on some backend; 'all' every "
-                         "spec. The results JSON always has every record.")
+                         "spec; 'none' no matrix. The results JSON always has every record.")
 
 
 def _resolve(config) -> State:
@@ -124,8 +134,38 @@ def pytest_generate_tests(metafunc):
     state = metafunc.config.stash[STATE]
     # An unavailable backend gets no cases (it is listed, with why, in the results and the
     # summary): thousands of skips would say one thing thousands of times.
-    params = [pytest.param(sel, id=sel.backend.name) for sel in state.selected if sel.available]
-    metafunc.parametrize("backend", params)
+    chosen = [sel for sel in state.selected if sel.available]
+    narrow = metafunc.config.stash.get(BACKENDS_OF_SPEC, None)
+    if narrow is not None:  # e.g. opsuite selfcheck: each mutant runs its own op's specs only
+        marks = list(metafunc.definition.iter_markers(MARKER))
+        for call in getattr(metafunc, "_calls", []):  # a spec per parameter (pytest.param marks)
+            marks += [m for m in call.marks if m.name == MARKER]
+        chosen = narrow({m.args[0].op for m in marks}, chosen)
+    metafunc.parametrize("backend", [pytest.param(sel, id=sel.backend.name) for sel in chosen])
+
+
+# A plug-in may narrow the backends a spec function runs on: (the ops its specs name,
+# [Selected]) -> [Selected]; its cases of another op are then its to deselect.
+BACKENDS_OF_SPEC = pytest.StashKey()
+_CHECKERS: dict[str, variants.Checker] = {}  # per backend, for the whole process
+
+
+def surface_checks(config, sel: Selected) -> bool:
+    """Whether the calls on this backend get surface checks (see --surface-checks)."""
+    mode = config.option.surface_checks
+    device = torch_device_type(sel.backend.device)
+    if mode == "off" or device == "meta":
+        return False
+    if mode == "on":
+        return True
+    builtin = sel.selector == sel.backend.name and sel.backend.context is None
+    return not (builtin and (sel.backend.wrap is not None or sel.backend.name == "cpu"))
+
+
+def torch_device_type(device) -> str:
+    import torch
+
+    return torch.device(device).type
 
 
 @pytest.fixture
@@ -138,7 +178,25 @@ def run(request, backend: Selected) -> Runner:
         props.append((f"{PROP}.input", call))
         guard.note_call(request.node.nodeid, call)
 
-    return Runner(backend.backend, remember)
+    runner = Runner(backend.backend, remember)
+    name = backend.backend.name
+    if surface_checks(request.config, backend) or request.config.option.record_surface:
+        if name not in _CHECKERS:
+            _CHECKERS[name] = variants.Checker(None, torch_device_type(backend.backend.device))
+        _CHECKERS[name].backend_call = runner._variant_call
+    if surface_checks(request.config, backend):
+        runner.checker = _CHECKERS[name]
+    if request.config.option.record_surface and torch_device_type(backend.backend.device) != "meta":
+        runner.recorder = _CHECKERS[name]
+    return runner
+
+
+@pytest.fixture
+def examples(backend: Selected):
+    """hypothesis settings for generated inputs on this backend (suite.generated)."""
+    from suite.generated import examples_for
+
+    return examples_for(backend.backend)
 
 
 @pytest.fixture
@@ -147,6 +205,16 @@ def observe(request):
     def record(name: str, value):
         request.node.user_properties.append((f"{PROP}.observation", {name: value}))
     return record
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item):
+    """After the spec's own assertions pass, the surface checks of its calls (suite.variants)."""
+    result = yield
+    runner = getattr(item, "funcargs", {}).get("run")
+    if isinstance(runner, Runner) and runner.checker is not None:
+        runner.check_surface()
+    return result
 
 
 def _error(item, call, report) -> str | None:
@@ -212,6 +280,10 @@ def pytest_runtest_makereport(item, call):
         # what the backend returned): a broken claim, not the known one.
         report.outcome = "failed"
         del report.wasxfail
+    runner = getattr(item, "funcargs", {}).get("run")
+    if report.when == "call" and isinstance(runner, Runner) and runner.recorder is not None:
+        report.user_properties.append((f"{PROP}.surface", {"calls": runner.exercised,
+                                                           "gradients": sorted(runner.used)}))
     if report.failed:
         props = dict(item.user_properties)
         fields = props.get(PROP)

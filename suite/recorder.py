@@ -150,7 +150,7 @@ class Recorder:
             item.user_properties.append((PROP, {
                 "spec": sid, "backend": name,
                 "op": spec and spec.op, "claim": spec and spec.claim, "url": spec and spec.url,
-                "repro": repro_line(item, sel, self.config)}))
+                "values": bool(spec and spec.needs_values), "repro": repro_line(item, sel, self.config)}))
             if spec is None:
                 item.add_marker(pytest.mark.skip(reason="not a spec: add @suite.spec.spec(op, claim)"))
                 continue
@@ -197,6 +197,8 @@ class Recorder:
                 rec["observations"].update(v)
             elif k == f"{PROP}.drift":
                 self.drift[rec["spec"]] = v
+            elif k == f"{PROP}.surface":
+                rec["surface"] = v
         error = next((v for k, v in props if k == f"{PROP}.error"), None)
         if rec["outcome"] == "failed" and error is not None:
             # An error of the backend (a crash, a leak) outranks the broken claim before it.
@@ -344,7 +346,9 @@ class Recorder:
         tr, specs = terminalreporter, self.finished()
         backends = [{"name": s.backend.name, "available": s.available, "reason": s.reason}
                     for s in self.state.selected]
-        if specs:
+        if specs and self.config.option.matrix == "none":
+            pass  # the caller summarises (opsuite selfcheck)
+        elif specs:
             tr.section("opsuite conformance")
             tr.line(matrix.render(specs, backends, width=tr._tw.fullwidth,
                                   rows=self.config.option.matrix))

@@ -22,6 +22,7 @@ import torch
 from torch.autograd.gradcheck import GradcheckError
 from torch.utils import _pytree as pytree
 
+from suite import exercised, variants
 from suite.backends import Backend
 
 
@@ -82,19 +83,29 @@ def _synchronize(device: torch.device) -> None:
 
 
 class Runner:
-    def __init__(self, backend: Backend, on_call: Callable[[str], None] = lambda _: None):
+    def __init__(self, backend: Backend, on_call: Callable[[str], None] = lambda _: None,
+                 checker: variants.Checker | None = None):
         self.backend = backend
         self.device = torch.device(backend.device)
         self._on_call = on_call
         self.raised: BaseException | None = None  # what the operation raised, if anything
         self.calls = 0       # calls made on the backend
         self.completed = 0   # of which returned normally: a backend that runs nothing passes nothing
+        self.checker = checker  # surface checks of each call (suite.variants), or None
+        self.pending: list = []  # calls whose surface checks run when the spec has passed
+        self.recorder: variants.Checker | None = None  # --record-surface: what calls exercise
+        self.exercised: list[dict] = []
+        self.log = variants.Log()
+        self.used = set()    # "grad", "gradcheck": how the case checked gradients
 
-    def _on_backend(self, fn, args, kwargs, invoke):
+    def _on_backend(self, fn, args, kwargs, invoke, variant: bool = False):
         """``invoke(call, args, kwargs)`` inside the backend's context, where ``call`` is
-        ``fn`` wrapped; inputs copied to the device before, outputs moved back after."""
-        self.calls += 1
-        self._on_call(describe(fn, args, kwargs))
+        ``fn`` wrapped; inputs copied to the device before, outputs moved back after. A
+        ``variant`` call (a surface check) is neither counted nor described; it returns the
+        outputs and the inputs as the call left them, both back on the CPU."""
+        if not variant:
+            self.calls += 1
+            self._on_call(describe(fn, args, kwargs))
         with _machinery(f"moving the inputs to {self.device}"):
             args, kwargs = pytree.tree_map(lambda x: _to(x, self.device), (args, kwargs))
         call = fn
@@ -129,11 +140,40 @@ class Runner:
             context.__exit__(None, None, None)
         with _machinery(f"moving the outputs back from {self.device}"):
             out = pytree.tree_map(_back, out)
+            after = pytree.tree_map(_back, (args, kwargs))
+        if variant:
+            return out, after
         self.completed += 1
+        self._after = after
         return out
 
     def __call__(self, fn: Callable, *args, **kwargs):
-        return self._on_backend(fn, args, kwargs, lambda call, a, k: call(*a, **k))
+        snapshot = None
+        if self.checker is not None and len(self.pending) < variants.CALLS_VARIED \
+                and variants.repeatable(fn, args, kwargs):
+            snapshot = variants._clone((args, kwargs))  # as the spec passed them
+        varied = len(self.pending) < variants.CALLS_VARIED and variants.repeatable(fn, args, kwargs)
+        if self.recorder is not None:  # --record-surface: before the call (it may write its inputs)
+            exercised_args = variants._clone((args, kwargs))
+        out = self._on_backend(fn, args, kwargs, lambda call, a, k: call(*a, **k))
+        if snapshot is not None:
+            self.pending.append((variants.freeze(fn), *snapshot, out, self._after))
+        if self.recorder is not None:
+            self.exercised += exercised.record(self.recorder, fn, *exercised_args, out, varied)
+        return out
+
+    def check_surface(self) -> None:
+        """The surface checks of this case's first calls (suite.variants), once the spec's own
+        assertions have passed: a broken claim is reported as that, not as a variant of it."""
+        pending, self.pending = self.pending, []
+        for fn, args, kwargs, out, after in pending:
+            self.checker.check(fn, args, kwargs, out, after, self.log)
+
+    def _variant_call(self, fn, args, kwargs, invoke):
+        """A surface check's call on the backend (suite.variants.Checker)."""
+        if invoke is None:
+            return self._on_backend(fn, args, kwargs, lambda call, a, k: call(*a, **k), variant=True)
+        return self._on_backend(fn, args, kwargs, invoke, variant=True)[0]
 
     def grad(self, fn: Callable, *args, grad_output=None, **kwargs):
         """Forward and backward both on the backend. The gradient flows from ``grad_output``
@@ -149,6 +189,7 @@ class Runner:
                     else grad_output.to(first.device, first.dtype))
             return out, list(torch.autograd.grad(first, leaves, seed, allow_unused=True))
 
+        self.used.add("grad")
         out, grads = self._on_backend(fn, args, kwargs, forward_backward)
         return out, tuple(grads)
 
@@ -163,6 +204,7 @@ class Runner:
                 return error
             return None
 
+        self.used.add("gradcheck")
         error = self._on_backend(fn, args, kwargs, check)
         if error is not None:
             raise AssertionError(f"gradcheck: {error}") from None

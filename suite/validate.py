@@ -52,6 +52,8 @@ RECORD = {
     "input": Optional(Either((str, [str], type(None)))),
     "observations": Optional((dict, type(None))),
     "duration_s": Optional(NUMBER),
+    "values": Optional(bool),
+    "surface": Optional((dict, type(None))),
 }
 
 CONFORMANCE = {

@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from suite.expect import assert_exact
+from suite.generated import dims, tensors
 from suite.spec import spec
 
 ASCENDING = ("Sorts the elements of the :attr:`input` tensor along a given dimension in ascending order by "
@@ -107,3 +110,21 @@ def test_sort_takes_a_positional_dim_with_the_stable_keyword(run):
         values, indices = stable_sort(x, d, desc)
         assert_exact(out.values, values, f"sort(x, {d}, {desc}, stable=True).values")
         assert_exact(out.indices, indices, f"sort(x, {d}, {desc}, stable=True).indices")
+
+
+@spec("torch.sort", STABLE)
+def test_stable_sort_of_generated_inputs(run, examples):
+    # Generated shapes, dims, directions and few distinct values: ties everywhere.
+    @examples
+    @given(x=tensors(torch.float32, values=st.sampled_from([-1.0, 0.0, 2.5, float("inf")])),
+           data=st.data())
+    def check(x, data):
+        dim = data.draw(dims(x.dim()), label="dim")
+        descending = data.draw(st.booleans(), label="descending")
+        got = run(torch.sort, x, dim=dim, descending=descending, stable=True)
+        values, indices = stable_sort(x, dim, descending)
+        what = f"sort(x, dim={dim}, descending={descending}, stable=True) of {x.tolist()}"
+        assert_exact(got.values, values, f"{what}: values")
+        assert_exact(got.indices, indices, f"{what}: indices")
+
+    check()

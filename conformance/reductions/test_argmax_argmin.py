@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from suite.expect import assert_exact
+from suite.generated import dims, tensors
 from suite.spec import spec
 
 FIRST_ON_TIES = [
@@ -85,3 +88,21 @@ def test_keepdim_shape_and_long_dtype(run, op, dim):
     assert_exact(run(op, x, dim=dim), expected.reshape(dropped), f"{op.__name__}(dim={dim})")
     assert_exact(run(op, x, dim=dim, keepdim=False), expected.reshape(dropped),
                  f"{op.__name__}(dim={dim}, keepdim=False)")
+
+
+@pytest.mark.parametrize("op, extreme", FIRST_ON_TIES)
+def test_first_index_on_ties_generated(run, examples, op, extreme):
+    # Generated shapes, dims (negative too) and few distinct values, so ties are the rule.
+    @examples
+    @given(x=tensors(torch.int64), data=st.data())
+    def check(x, data):
+        dim = data.draw(dims(x.dim()), label="dim")
+        keepdim = data.draw(st.booleans(), label="keepdim")
+        got = run(op, x, dim=dim, keepdim=keepdim)
+        pick = np.argmax if op is torch.argmax else np.argmin  # numpy's: the first on ties
+        want = torch.from_numpy(np.expand_dims(pick(x.numpy(), axis=dim), dim) if keepdim
+                                else np.asarray(pick(x.numpy(), axis=dim)))
+        assert_exact(got, want, f"{op.__name__}(x, dim={dim}, keepdim={keepdim}) of "
+                                f"{x.tolist()}")
+
+    check()

@@ -6,8 +6,11 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from suite.expect import assert_close, assert_exact
+from suite.generated import dims, tensors
 from suite.spec import spec
 
 NAN = float("nan")
@@ -320,3 +323,22 @@ def test_nanmedian_documented_example(run):
     out = run(torch.nanmedian, x, 0)
     assert_exact(out.values, torch.tensor([2.0, 1, 1]), "nanmedian(x, 0).values")
     assert_exact(out.indices, torch.tensor([0, 1, 0]), "nanmedian(x, 0).indices")
+
+
+@pytest.mark.parametrize("op", both(M_LOWER_DIM, N_SAME_DIM))
+def test_lower_median_along_generated_dims(run, examples, op):
+    # Generated shapes and dims, even and odd lengths, few distinct values (ties): the values
+    # are the lower middle of each sorted row (which index among ties the docs leave open).
+    @examples
+    @given(x=tensors(torch.float32), data=st.data())
+    def check(x, data):
+        dim = data.draw(dims(x.dim()), label="dim")
+        got = run(op, x, dim=dim)
+        k = (x.shape[dim] - 1) // 2
+        want = torch.from_numpy(np.asarray(np.take(np.sort(x.numpy(), axis=dim), k, axis=dim)))
+        name = op.__name__
+        assert_exact(got.values, want, f"{name}(x, dim={dim}).values of {x.tolist()}")
+        assert_exact(at(x, dim, got.indices), want,
+                     f"x at {name}(x, dim={dim}).indices of {x.tolist()}")
+
+    check()

@@ -25,7 +25,7 @@ APT_GET  := $(strip $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get)
 MACHINE = $(shell $(BIN)/python -c "from suite.machine import machine_name; print(machine_name())")
 MACHINE_ARGS = $(shell $(BIN)/python -c "import shlex; from suite.bench import asv_machine_args; print(shlex.join(asv_machine_args()))")
 
-.PHONY: run test bench bench-quick claims dashboard clean
+.PHONY: run test bench bench-history bench-quick claims dashboard clean
 
 $(BIN)/opsuite: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ $(CHROMIUM) $(WEB_JS) &:
 ## every benchmark case run once without timing (a smoke test: no timing gate on a shared CI machine)
 SURFACE_RUN := .surface-run.json
 test: $(BIN)/opsuite $(CHROMIUM) $(WEB_JS)
-	rm -f $(SURFACE_RUN)
+	rm -f $(SURFACE_RUN) $(SURFACE_RUN:.json=.partial.jsonl)
 	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider -n auto \
 	  --record-surface --output $(SURFACE_RUN)
 	$(BIN)/opsuite coverage --check --surface $(SURFACE_RUN) $(SURFACE_RUN)
@@ -68,6 +68,14 @@ test: $(BIN)/opsuite $(CHROMIUM) $(WEB_JS)
 bench: $(BIN)/opsuite
 	$(BIN)/asv machine --yes $(MACHINE_ARGS)
 	$(BIN)/asv run NEW --machine $(MACHINE)
+
+## bench-history: asv over every commit that changed a benchmark (benchmarks/, suite/cases/,
+## suite/focal_loss/), in asv's own environments; commits measured before are skipped
+BENCHED := benchmarks suite/cases suite/focal_loss suite/asv_suite.py
+bench-history: $(BIN)/opsuite
+	$(BIN)/asv machine --yes $(MACHINE_ARGS)
+	mkdir -p .asv && git log --format=%H -- $(BENCHED) > .asv/history-commits
+	$(BIN)/asv run HASHFILE:.asv/history-commits --skip-existing-successful --machine $(MACHINE)
 
 ## bench-quick: every asv benchmark once, in this venv, nothing saved (about 3.5 min here, 5 with a cold compile cache)
 bench-quick: $(BIN)/opsuite

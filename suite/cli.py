@@ -152,8 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--surface", metavar="RECORDED.json",
                        help="add the documented-surface columns (params, dtypes, gradient, "
                             "layouts, forms, gaps) from a conformance run recorded with "
-                            "--record-surface (default: RESULTS itself, if it was recorded so, "
-                            "else the newest such run under results/conformance/)")
+                            "--record-surface (default: RESULTS itself, if it was recorded so; "
+                            "with --check, else the newest such run under results/conformance/)")
     cover.add_argument("--measure", action="store_true",
                        help="first record one: run the specs on cpu with --record-surface "
                             "(a few minutes), into a new file under results/conformance/")
@@ -461,10 +461,13 @@ def _coverage(args) -> int:
         if recorded is None and (args.check or any(r.get("surface") for r in document["records"])):
             recorded = path if any(r.get("surface") for r in document["records"]) \
                 else _newest_run(surface=True)
-        surface, gaps = None, {}
+        surface, gaps, source = None, {}, ""
         if recorded is not None:
-            measured = surface_coverage.measure(read(recorded) if recorded != path else document,
-                                                surface_data.load())
+            recording = read(recorded) if recorded != path else document
+            measured = surface_coverage.measure(recording, surface_data.load())
+            source = (f"{recording['machine']['name']}, torch "
+                      f"{(recording.get('torch') or {}).get('version') or '?'}, commit "
+                      f"{str(recording.get('commit') or '?')[:8]}")
             exemptions = surface_coverage.load_exemptions()
             surface = surface_coverage.frame(measured, exemptions)
             gaps = surface_coverage.gaps(measured, exemptions)
@@ -486,10 +489,10 @@ def _coverage(args) -> int:
             print("every gap has an exemption with its reason")
             return 0
         if not args.update:
-            print(coverage.markdown(document, surface))
+            print(coverage.markdown(document, surface, source))
             return 0
         target = Path(args.update)
-        text = coverage.update(target.read_text(), document, surface)
+        text = coverage.update(target.read_text(), document, surface, source)
     except (ResultsError, surface_coverage.ExemptionError, ValueError, OSError) as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2
@@ -516,7 +519,11 @@ def _surface(args) -> int:
             return 2
         print(f"surface of {len(surface.load(path))} ops written to {path}")
         return 0
-    data = surface.load()
+    try:
+        data = surface.load()
+    except surface.SurfaceError as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
     if args.op:
         if args.op not in data:
             print(f"opsuite: no covered op {args.op!r} (`opsuite surface` lists them)", file=sys.stderr)

@@ -64,7 +64,8 @@ SURFACE_CAPTION = (" Surface, measured from what the specs' calls and their surf
                    "is left out (exempt: with a reason in conformance/exemptions.toml).")
 
 
-def markdown(document: dict, surface: pd.DataFrame | None = None) -> str:
+def markdown(document: dict, surface: pd.DataFrame | None = None, source: str = "") -> str:
+    """The table in markdown; ``source`` says where the surface columns were measured."""
     t = table(document, surface)
     header = "| " + " | ".join(t.columns) + " |"
     rule = "|" + "|".join(["---"] + ["--:"] * (len(t.columns) - 1)) + "|"
@@ -76,20 +77,20 @@ def markdown(document: dict, surface: pd.DataFrame | None = None) -> str:
                f"judged on that backend (torch {torch_version}, {machine}, commit "
                f"{str(document.get('commit') or '?')[:8]}).")
     if surface is not None:
-        caption += SURFACE_CAPTION
+        caption += SURFACE_CAPTION + (f" Measured on {source}." if source else "")
     if not document.get("complete", True):
         caption += (f" **Incomplete run** ({document.get('incomplete') or 'it did not finish'}): "
                     "only the cases it finished are counted.")
     return "\n".join([caption, "", header, rule, *rows])
 
 
-def update(text: str, document: dict, surface: pd.DataFrame | None = None) -> str:
+def update(text: str, document: dict, surface: pd.DataFrame | None = None, source: str = "") -> str:
     """``text`` with the table between the START and END markers replaced."""
     if START not in text or END not in text:
         raise ValueError(f"no coverage markers; add the lines {START!r} and {END!r}")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{markdown(document, surface)}\n{END}{tail}"
+    return f"{head}{START}\n{markdown(document, surface, source)}\n{END}{tail}"
 
 
 def claims_per_op(text: str) -> dict[str, int]:

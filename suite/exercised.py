@@ -80,7 +80,7 @@ def summarize(name: str, args, kwargs, result=None) -> dict:
     """One call of a covered op's function, as coverage counts it; a factory (no tensor
     input) by the dtype of its ``result``."""
     params = _signature(name)
-    order = list(params)
+    order = [p for p, info in params.items() if not info.get("keyword")]
     given = dict(zip(order, args)) | dict(kwargs)
     tensors = [t for t in pytree.tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
     typed = tensors or [t for t in pytree.tree_leaves(result) if isinstance(t, torch.Tensor)]
@@ -101,7 +101,12 @@ def _accepted(v: variants.Variant) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if v.kind == "grad":
-                return variants._forward_backward(v.fn, v.args, v.kwargs) is not None
+                for first_only in (False, True):
+                    try:
+                        return variants._forward_backward(v.fn, v.args, v.kwargs, first_only) is not None
+                    except Exception:
+                        continue
+                return False
             variants._cpu(v.fn, v.args, v.kwargs, lambda f, a, k: f(*a, **k))
         return True
     except Exception:
@@ -139,12 +144,15 @@ def record(checker: variants.Checker, fn, args, kwargs, primary, varied: bool) -
     names = _names(checker.surface)
     none = {"kinds": [], "dtypes": [], "params": []}
     own = names.get(id(fn))
-    repeat = varied and variants.repeatable(fn, args, kwargs)
+    safe = variants.repeatable(fn, args, kwargs)  # may run again without touching the spec's state
+    checked = varied and safe and checker.repeats(fn, args, kwargs)  # gets surface checks
     if own is not None:
-        planned = variants.plan((fn, args, kwargs), checker.identify(fn), primary, "cpu") if repeat else []
+        planned = variants.plan((fn, args, kwargs), checker.identify(fn), primary, "cpu") if checked else []
         return [dict(summarize(own, args, kwargs, primary), checks=_checks(planned))]
     found = []
-    inner = variants.inner_calls(fn, args, kwargs, checker.known) if repeat else []
+    if not safe:
+        return []  # running a function of the spec's again would repeat what it does to its state
+    inner = variants.inner_calls(fn, args, kwargs, checker.known) if checked else []
     recording = Recording(names)
     copies, kw = variants._clone((args, kwargs))
     try:
@@ -154,7 +162,7 @@ def record(checker: variants.Checker, fn, args, kwargs, primary, varied: bool) -
     except Exception:
         pass  # what was seen before it raised stays
     generic = _checks(variants.plan((fn, args, kwargs), checker.identify(fn), primary, "cpu")) \
-        if repeat else none
+        if checked else none
     for n, call in enumerate(recording.calls):
         checks = generic
         if n < len(inner):

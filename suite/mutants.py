@@ -24,6 +24,7 @@ fail, or the mutant is listed in conformance/exemptions.toml as undetectable, wi
 from __future__ import annotations
 
 import functools
+import math
 from collections import Counter
 
 import torch
@@ -190,7 +191,8 @@ def _cast_wrong_way(args, kwargs):
         if isinstance(x, torch.Tensor) and narrower(x):
             changed = True
             return x.to(first.dtype)
-        if isinstance(x, float) and not first.is_floating_point() and x != int(x):
+        if isinstance(x, float) and not first.is_floating_point() and math.isfinite(x) \
+                and x != int(x):
             changed = True
             return int(x)
         return x
@@ -222,7 +224,7 @@ class Mutant(TorchFunctionMode):
         kind = self.kind
         if kind.startswith("default-"):
             param = kind.removeprefix("default-")
-            if param in kwargs or param in variants.positional(self.entry)[: len(args)]:
+            if param in variants.given(self.entry, args, kwargs):
                 return NotImplemented
             values = variants.other_values(self.entry, param, variants._first_tensor(args, kwargs))
             for value in values:
@@ -257,8 +259,9 @@ class Mutant(TorchFunctionMode):
                 "dtype": _other_dtype, "grad-zero": _grad(0.0), "grad-scale": _grad(2.0),
                 "grad-detach": _grad(None)}[kind]
         changed = _map_results(out, bend)
-        if all(a is b for a, b in zip(pytree.tree_leaves(changed), pytree.tree_leaves(out))):
-            return Unbent(out)
+        same = (lambda a, b: a is b) if kind in GRAD_KINDS else _same
+        if all(same(a, b) for a, b in zip(pytree.tree_leaves(changed), pytree.tree_leaves(out))):
+            return Unbent(out)  # e.g. 1 + 1e-3 is 1 in bfloat16: nothing was bent
         if inplace_call and out is args[0] and kind in ("ulps", "rel-1e-3", "off-by-one"):
             with torch.no_grad():  # an in-place form's result is its target
                 try:
@@ -267,6 +270,14 @@ class Mutant(TorchFunctionMode):
                     return Unbent(out)
             return out
         return changed
+
+
+def _same(a, b) -> bool:
+    """The same result, as a spec would see it (values, dtype, shape)."""
+    if a is b:
+        return True
+    return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.dtype == b.dtype \
+        and a.shape == b.shape and bool(torch.equal(a.detach(), b.detach()))
 
 
 class Unbent:

@@ -97,6 +97,7 @@ class Runner:
         self.exercised: list[dict] = []
         self.log = variants.Log()
         self.used = set()    # "grad", "gradcheck": how the case checked gradients
+        self.varied_calls = 0  # calls that get (or, recording, would get) surface checks
 
     def _on_backend(self, fn, args, kwargs, invoke, variant: bool = False):
         """``invoke(call, args, kwargs)`` inside the backend's context, where ``call`` is
@@ -148,11 +149,10 @@ class Runner:
         return out
 
     def __call__(self, fn: Callable, *args, **kwargs):
-        snapshot = None
-        if self.checker is not None and len(self.pending) < variants.CALLS_VARIED \
-                and variants.repeatable(fn, args, kwargs):
-            snapshot = variants._clone((args, kwargs))  # as the spec passed them
-        varied = len(self.pending) < variants.CALLS_VARIED and variants.repeatable(fn, args, kwargs)
+        # one of the case's first repeatable calls gets surface checks (or is recorded as one)
+        varied = self.varied_calls < variants.CALLS_VARIED and variants.repeatable(fn, args, kwargs)
+        self.varied_calls += varied
+        snapshot = variants._clone((args, kwargs)) if varied and self.checker is not None else None
         if self.recorder is not None:  # --record-surface: before the call (it may write its inputs)
             exercised_args = variants._clone((args, kwargs))
         out = self._on_backend(fn, args, kwargs, lambda call, a, k: call(*a, **k))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import sys
 import time
 import tomllib
@@ -267,7 +268,13 @@ def main(ops: list[str], kinds: list[str], min_rate: float, output: Path | None,
             return 0
         output = output or results.default_path(machine_name(), git_commit()["commit"], "selfcheck")
         results.check_writable(output)
-    except (SelfCheckError, results.ResultsError, OSError) as error:
+        # the conformance records of the mutants (each failure with its repro line) beside it
+        run_file = output.with_name(f"{output.stem}.records.json")
+        results.check_writable(run_file)
+        if os.path.lexists(results.journal_path(run_file)):
+            raise SelfCheckError(f"{results.journal_path(run_file)} exists: another run is "
+                                 "writing it, or one was killed (remove it)")
+    except (SelfCheckError, surface_data.SurfaceError, results.ResultsError, OSError) as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2
     import conformance
@@ -277,17 +284,17 @@ def main(ops: list[str], kinds: list[str], min_rate: float, output: Path | None,
         else ["-n", "auto"]
     echo(f"selfcheck: {len(chosen)} mutants of {len({split(n)[0] for n in chosen})} ops, each "
          "against its op's specs with surface checks")
-    # The conformance records of the mutants (each failure with its repro line) beside it.
-    run_file = output.with_name(f"{output.stem}.records.json")
     argv = ["-p", "suite.plugin", "-p", "suite.selfcheck", str(Path(conformance.__file__).parent),
             "--output", str(run_file), "--matrix", "none", "-q", "--tb=no", "-rN",
             "--disable-warnings", "-p", "no:cacheprovider", *workers, *pytest_args]
     for selector in selectors:
         argv += ["--backend", selector]
     code = pytest.main(argv)
-    if not run_file.exists():
-        print(f"opsuite: the specs did not run on the mutants (pytest exit {int(code)})",
-              file=sys.stderr)
+    broken = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+              pytest.ExitCode.NO_TESTS_COLLECTED)
+    if not run_file.exists() or code in broken:  # an interrupted run's records still count
+        print(f"opsuite: the specs did not run to the end on the mutants (pytest exit "
+              f"{int(code)}); finished records, if any: {run_file}", file=sys.stderr)
         return 2
     document = json.loads(run_file.read_text())
     rows = verdicts(document, chosen, undetectable)

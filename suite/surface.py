@@ -171,8 +171,10 @@ def describe(op: str, db) -> dict:
     if infos:
         entry["opinfo"] = sorted({i.name + (f".{i.variant_test_name}" if i.variant_test_name else "")
                                   for i in infos})
-        entry["dtypes"] = {device: sorted({str(d).removeprefix("torch.") for i in infos
-                                           for d in i.supported_dtypes(device)})
+        # dtypes every OpInfo variant supports (interpolate's uint8 is nearest's, not bilinear's)
+        entry["dtypes"] = {device: sorted(set.intersection(*[
+                               {str(d).removeprefix("torch.") for d in i.supported_dtypes(device)}
+                               for i in infos]))
                            for device in ("cpu", "cuda")}
         entry["differentiable"] = any(i.supports_autograd for i in infos)
         inplace = [i.inplace_variant for i in infos if i.inplace_variant is not None]
@@ -206,13 +208,24 @@ def covered_ops() -> list[str]:
         def pytest_collection_modifyitems(self, items):
             found.update(s.op for s in map(spec_of, items) if s is not None)
 
-    pytest.main(["--collect-only", "-q", "-p", "suite.plugin", "-p", "no:cacheprovider",
-                 "-n", "0", str(FOLDER), "--backend", "cpu"], plugins=[Collect()])
+    code = pytest.main(["--collect-only", "-q", "-p", "suite.plugin", "-p", "no:cacheprovider",
+                        "-n", "0", str(FOLDER), "--backend", "cpu"], plugins=[Collect()])
+    if code != 0:
+        raise ValueError(f"collecting the specs failed (pytest exit {int(code)}): surface.json "
+                         "is left as it was")
     return sorted(found)
 
 
+class SurfaceError(ValueError):
+    pass
+
+
 def load(path: Path = SURFACE_FILE) -> dict:
-    return json.loads(Path(path).read_text())["ops"]
+    try:
+        return json.loads(Path(path).read_text())["ops"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SurfaceError(f"cannot read the surface data {path} ({type(error).__name__}: "
+                           f"{error}); rebuild it with `opsuite surface --update`") from None
 
 
 def update(path: Path = SURFACE_FILE) -> Path:

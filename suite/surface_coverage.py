@@ -163,8 +163,8 @@ def table(coverage: dict[str, OpCoverage], exemptions: list[Exemption]) -> list[
         open_gaps = [a for a in cov.gaps() if not any(e.covers(op, a) for e in exemptions)]
         rows.append({
             "op": op,
-            "params": f"{len(set(cov.params) & cov.params_hit)}/{len(cov.params)}",
-            "dtypes": f"{len(set(cov.dtypes) & cov.dtypes_every_claim)}/{len(cov.dtypes)}",
+            "params": f"{len(set(cov.params) & cov.params_hit)}/{len(cov.params)}" if cov.params else "–",
+            "dtypes": f"{len(set(cov.dtypes) & cov.dtypes_every_claim)}/{len(cov.dtypes)}" if cov.dtypes else "–",
             "gradient": ("yes" if cov.gradient else "no") if cov.differentiable else "–",
             "layouts": (f"{len(cov.layouts & set(LAYOUTS))}/{len(LAYOUTS)}" if cov.takes_tensors
                         else "–"),

@@ -36,6 +36,12 @@ from suite import surface as surface_data
 from suite.spec import resolve
 
 CALLS_VARIED = 2        # calls per case that get variants
+# Ops whose values the docs leave to the implementation beyond a dtype's tolerance: their
+# variants compare shapes and dtypes (the specs check the values they promise).
+APPROXIMATE = {
+    "torch.cdist": "the matrix-product modes cancel catastrophically for points far from the "
+                   "origin (the docs warn of it); which rounding a device gets is its own",
+}
 PARAMS_VARIED = 4       # parameters given another value per call
 # rtol, atol between a backend and CPU torch computing the same thing in the same dtype:
 # a few ulps of the dtype, as two implementations may round or accumulate differently.
@@ -109,13 +115,15 @@ def _describe_layout(tree) -> str:
 
 # -- comparing ---------------------------------------------------------------------------------
 
-def _close(a, b, tolerances) -> str | None:
-    """Why ``a`` (the backend's) and ``b`` (CPU torch's) differ, or None."""
+def _close(a, b, tolerances, reference: str = "CPU torch", metadata_only: bool = False) -> str | None:
+    """Why ``a`` (the backend's) and ``b`` (the reference's) differ, or None."""
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
         if a.dtype != b.dtype:
-            return f"dtype {a.dtype}, CPU torch gives {b.dtype}"
+            return f"dtype {a.dtype}, {reference} gives {b.dtype}"
         if tuple(a.shape) != tuple(b.shape):
-            return f"shape {tuple(a.shape)}, CPU torch gives {tuple(b.shape)}"
+            return f"shape {tuple(a.shape)}, {reference} gives {tuple(b.shape)}"
+        if metadata_only:
+            return None
         if a.is_floating_point() or a.is_complex():
             rtol, atol = tolerances.get(a.dtype, (0.0, 0.0))
             wide = torch.complex128 if a.is_complex() else torch.float64
@@ -126,12 +134,12 @@ def _close(a, b, tolerances) -> str | None:
                 return f"values differ by up to {worst:.3g} (rtol {rtol:g}, atol {atol:g})"
             return None
         if not torch.equal(a, b):
-            return f"values {_short(a)}, CPU torch gives {_short(b)}"
+            return f"values {_short(a)}, {reference} gives {_short(b)}"
         return None
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        if math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-5) or (a != a and b != b):
+        if metadata_only or math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-5) or (a != a and b != b):
             return None
-        return f"{a!r}, CPU torch gives {b!r}"
+        return f"{a!r}, {reference} gives {b!r}"
     return None
 
 
@@ -141,16 +149,17 @@ def _short(t: torch.Tensor) -> str:
 
 
 def compare(actual, expected, tolerances, what: str, only_floating: bool = False,
-            noun: str = "output", only_values: bool = False) -> None:
+            noun: str = "output", only_values: bool = False, reference: str = "CPU torch",
+            metadata_only: bool = False) -> None:
     left, right = pytree.tree_leaves(actual), pytree.tree_leaves(expected)
     if len(left) != len(right):
-        raise SurfaceDivergence(f"{what}: {len(left)} {noun}s, CPU torch gives {len(right)}")
+        raise SurfaceDivergence(f"{what}: {len(left)} {noun}s, {reference} gives {len(right)}")
     for i, (a, b) in enumerate(zip(left, right)):
         if only_floating and not (isinstance(a, torch.Tensor) and a.is_floating_point()):
             continue
         if only_values and not isinstance(a, torch.Tensor):
             continue
-        why = _close(a, b, tolerances)
+        why = _close(a, b, tolerances, reference, metadata_only)
         if why:
             where = f"{noun} {i}" if len(left) > 1 else ("the result" if noun == "output" else f"the {noun}")
             raise SurfaceDivergence(f"{what}: {where} has {why}")
@@ -168,6 +177,7 @@ class Variant:
     versus: str = "cpu"          # "cpu": CPU torch runs the same; "primary": the backend's own
     only_floating: bool = False  # compare floating tensors only (indices may differ on ties)
     only_values: bool = False    # compare tensors only, not the Python values returned
+    metadata_only: bool = False  # shapes and dtypes only: the values are the implementation's
 
 
 def _first_tensor(args, kwargs) -> torch.Tensor | None:
@@ -287,8 +297,31 @@ def other_values(entry: dict, name: str, first: torch.Tensor | None) -> list:
 
 
 def positional(entry: dict) -> list[str]:
-    """The parameters a positional argument binds to, in order (keyword-only ones left out)."""
+    """The parameters a positional argument binds to, in order (keyword-only ones left out).
+    None for a module class, whose documented parameters are its constructor's: its function
+    is called with the input first and its options by keyword."""
+    if len(entry.get("calls", [])) > 1:
+        return []
     return [name for name, info in entry.get("params", {}).items() if not info.get("keyword")]
+
+
+def is_default(entry: dict, name: str, value) -> bool:
+    """Whether ``value`` is parameter ``name``'s documented default. A Python function called
+    through a torch function mode receives every parameter by keyword, defaults included."""
+    default = entry.get("params", {}).get(name, {}).get("default")
+    if default is None or isinstance(value, torch.Tensor):
+        return False
+    try:
+        documented = eval(default, {"torch": torch, "inf": math.inf, "nan": math.nan})  # noqa: S307
+        return bool(value == documented) and type(value) is type(documented)
+    except Exception:
+        return repr(value) == default
+
+
+def given(entry: dict, args, kwargs) -> set[str]:
+    """The parameters a call sets: its positional ones, and keywords other than the default."""
+    return set(positional(entry)[: len(args)]) | {k for k, v in kwargs.items()
+                                                  if not is_default(entry, k, v)}
 
 
 def _param_variants(call, known: Known) -> list[Variant]:
@@ -297,10 +330,10 @@ def _param_variants(call, known: Known) -> list[Variant]:
         return []
     first = _first_tensor(args, kwargs)
     names = list(known.entry.get("params", {}))
-    given = set(kwargs) | set(positional(known.entry)[: len(args)])
+    chosen = given(known.entry, args, kwargs)
     out = []
     for name in names:
-        if name in given:
+        if name in chosen:
             continue
         for value in other_values(known.entry, name, first):
             out.append(Variant("param", f"with {name}={value!r}", fn, args, {**kwargs, name: value}))
@@ -319,7 +352,7 @@ def _scalar_variants(call) -> list[Variant]:
             return x
         if isinstance(x, int) and not first.is_floating_point():
             return x + 0.5  # a float scalar with an integer tensor: promotion to float
-        if isinstance(x, float) and first.is_floating_point() and x == int(x):
+        if isinstance(x, float) and first.is_floating_point() and math.isfinite(x) and x == int(x):
             return int(x)
         return x
 
@@ -380,6 +413,9 @@ def plan(call, known: Known, primary, device_type: str) -> list[Variant]:
     floats = [t for t in _tensors((args, kwargs)) if t.is_floating_point() and t.numel()]
     if floats and not tie and (known.entry is None or known.entry.get("differentiable", True)):
         variants.append(Variant("grad", "gradient", fn, args, kwargs))
+    if known.op in APPROXIMATE:
+        for v in variants:
+            v.metadata_only = v.kind != "effects"  # what it writes is never approximate
     return variants
 
 
@@ -441,12 +477,14 @@ def _plain(fn, args, kwargs):
     return fn(*args, **kwargs)
 
 
-def _forward_backward(fn, args, kwargs):
-    """The gradients of the floating inputs for fixed cotangents: what a backward on the
-    backend must match (CPU torch's, in the same dtypes, the same algorithm)."""
+def _forward_backward(fn, args, kwargs, first_only: bool = False):
+    """The gradients of the floating inputs (or of the first only: a loss has no derivative
+    for its target) for fixed cotangents: what a backward on the backend must match (CPU
+    torch's, in the same dtypes, the same algorithm)."""
     args, kwargs = pytree.tree_map(lambda x: x.detach().clone() if isinstance(x, torch.Tensor)
                                    else x, (args, kwargs))
     leaves = [t for t in _tensors((args, kwargs)) if t.is_floating_point() and t.numel()]
+    leaves = leaves[:1] if first_only else leaves
     for t in leaves:
         t.requires_grad_(True)
     out = fn(*args, **kwargs)
@@ -474,6 +512,12 @@ class Checker:
     def identify(self, fn) -> Known:
         op, name = self.known.get(id(fn), (None, getattr(fn, "__name__", None)))
         return Known(op, self.surface.get(op) if op else None, name)
+
+    def repeats(self, fn, args, kwargs) -> bool:
+        """Whether this call gets the variants (`check`): CPU torch gives the same result twice
+        and the op's results are not random."""
+        entry = self.identify(fn).entry or {}
+        return not entry.get("unrepeatable") and self._repeatable(fn, args, kwargs)
 
     def _repeatable(self, fn, args, kwargs) -> bool:
         code = _identity(fn)
@@ -505,7 +549,7 @@ class Checker:
         whose backend outputs were ``primary`` and inputs afterwards ``inputs_after``;
         raises SurfaceDivergence at the first that disagrees."""
         known = self.identify(fn)
-        if not self._repeatable(fn, args, kwargs) or (known.entry or {}).get("unrepeatable"):
+        if not self.repeats(fn, args, kwargs):
             # random or uninitialised values (rand, empty_like): no two calls agree, but what
             # the call leaves in its inputs still must
             self._once(Variant("effects", "", fn, args, kwargs), primary, inputs_after, log)
@@ -535,16 +579,22 @@ class Checker:
     def _run(self, v: Variant, primary, inputs_after, log: Log) -> None:
         what = f"surface check {v.label}".strip() if v.label else "surface check"
         if v.kind == "grad":
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    expected = _forward_backward(v.fn, v.args, v.kwargs)
-            except Exception:
-                return  # CPU torch has no gradient here: nothing to hold the backend to
+            expected = None
+            for first_only in (False, True):
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        expected = _forward_backward(v.fn, v.args, v.kwargs, first_only)
+                    break
+                except Exception:
+                    continue  # CPU torch has no gradient for some input: try the first alone
             if expected is None:
-                return
+                return  # CPU torch has no gradient here: nothing to hold the backend to
             got = self.backend_call(v.fn, v.args, v.kwargs,
-                                    lambda f, a, k: _forward_backward(f, a, k))
+                                    lambda f, a, k: _forward_backward(f, a, k, first_only))
+            if got is None:
+                raise SurfaceDivergence(f"{what}: the result has no gradient (no grad_fn) where "
+                                        "CPU torch's has one")
             floats = [t for t in _tensors((v.args, v.kwargs)) if t.is_floating_point() and t.numel()]
             for i, (g, e, t) in enumerate(zip(got, expected, floats)):
                 if (g is None) != (e is None):
@@ -553,7 +603,7 @@ class Checker:
                                             f"torch's is {'present' if g is None else 'missing'}")
                 if g is not None:
                     compare(g, e, GRADIENT, f"{what} of input {i} against CPU torch's",
-                            noun="gradient")
+                            noun="gradient", metadata_only=v.metadata_only)
             log.kinds.append("grad")
             return
         try:
@@ -579,7 +629,9 @@ class Checker:
             else "CPU torch"
         compare(got, reference, SAME_DTYPE, f"{what} (against {against}; "
                 f"{_describe_layout((v.args, v.kwargs)) or 'inputs as the spec gave them'})",
-                only_floating=v.only_floating, only_values=v.only_values)
+                only_floating=v.only_floating, only_values=v.only_values,
+                reference="its contiguous result" if v.versus == "primary" else "CPU torch",
+                metadata_only=v.metadata_only)
         if v.kind in ("inplace", "out"):
             compare(got_inputs, expected_inputs, SAME_DTYPE,
                     f"{what}: what it leaves in its arguments", noun="input")
@@ -625,8 +677,12 @@ def repeatable(fn, args, kwargs) -> bool:
     alone: a torch function, or a function of the spec's whose closure holds only values and
     tensors (tensors are copied). A closure over a module or an optimizer is not: a second
     call would step it again."""
-    if not _safe_value(list(args)) or not _safe_value(kwargs) or isinstance(fn, torch.nn.Module):
+    if not _safe_value(list(args)) or not _safe_value(kwargs):
         return False
+    if isinstance(fn, torch.nn.Module):
+        # A loss or an activation without parameters or buffers computes from its inputs
+        # alone; one with them would step running statistics or gather gradients in them.
+        return not any(True for _ in fn.parameters()) and not any(True for _ in fn.buffers())
     owner = getattr(fn, "__self__", None)
     if owner is not None and not isinstance(owner, (type, types.ModuleType)):
         return False  # a bound method: its object's state is the spec's

@@ -122,3 +122,36 @@ def test_other_values_of_a_parameter_come_from_its_documented_default():
     assert variants.other_values(entry, "reduction", None) == ["none", "sum"]
     assert variants.other_values(entry, "eps", None) == [10.0]
     assert variants.other_values(entry, "out", None) == []
+
+
+def test_a_backend_whose_result_has_no_gradient_is_caught():
+    def detached(fn):
+        return lambda *args, **kwargs: fn(*args, **kwargs).detach()
+
+    with pytest.raises(variants.SurfaceDivergence, match="no gradient"):
+        check(backend(detached), torch.sum, torch.arange(12.0).reshape(3, 4), dim=1)
+
+
+def test_non_finite_numbers_are_varied_without_a_crash():
+    check(backend(), torch.clamp, torch.arange(6.0), max=float("inf"))
+    check(backend(), torch.full_like, torch.zeros(3), float("nan"))
+
+
+def test_a_keyword_at_its_default_is_not_a_choice_of_the_call():
+    # a Python function called through a torch function mode gets every parameter by keyword
+    entry = {"calls": ["torch.nn.functional.normalize"],
+             "params": {"input": {}, "p": {"default": "2.0"}, "dim": {"default": "1"},
+                        "eps": {"default": "1e-12"}}}
+    x = torch.ones(2, 2)
+    assert variants.given(entry, (x,), {"p": 2.0, "dim": 1, "eps": 1e-12}) == {"input"}
+    assert variants.given(entry, (x,), {"p": 1.0, "dim": 1, "eps": 1e-12}) == {"input", "p"}
+
+
+def test_approximate_ops_compare_shapes_and_dtypes_only():
+    # cdist's matrix-product mode far from the origin: rounding is the device's own
+    far = torch.randn(6, 3, generator=torch.Generator().manual_seed(1)) + 1000
+
+    def reordered(fn):
+        return lambda x1, x2, **kwargs: fn(x1.flip(-1), x2.flip(-1), **kwargs)  # same distances
+
+    check(backend(reordered), torch.cdist, far, far, compute_mode="use_mm_for_euclid_dist")

@@ -298,6 +298,7 @@ def main(ops: list[str], kinds: list[str], min_rate: float, output: Path | None,
         return 2
     document = json.loads(run_file.read_text())
     rows = verdicts(document, chosen, undetectable)
+    print("(pytest's counts above are of cases run on mutants: a failed case caught one)")
     print()
     print(summary(rows))
     killed, of = rate(rows)

@@ -21,7 +21,7 @@ import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-EXAMPLES = 40
+EXAMPLES = 25
 COMPILED_EXAMPLES = 4
 
 

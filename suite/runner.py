@@ -150,7 +150,8 @@ class Runner:
 
     def __call__(self, fn: Callable, *args, **kwargs):
         # one of the case's first repeatable calls gets surface checks (or is recorded as one)
-        varied = self.varied_calls < variants.CALLS_VARIED and variants.repeatable(fn, args, kwargs)
+        varied = (self.checker is not None or self.recorder is not None) \
+            and self.varied_calls < variants.CALLS_VARIED and variants.repeatable(fn, args, kwargs)
         self.varied_calls += varied
         snapshot = variants._clone((args, kwargs)) if varied and self.checker is not None else None
         if self.recorder is not None:  # --record-surface: before the call (it may write its inputs)

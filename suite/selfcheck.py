@@ -95,6 +95,7 @@ class Plugin:
         self.op_of = {name: split(name)[0] for name in chosen}
         self.total: Counter = Counter()   # op -> cases
         self.done: Counter = Counter()
+        self.caught: set[str] = set()  # mutants a case failed or errored on
         self.started = time.monotonic()
 
     def echo(self, line: str) -> None:
@@ -163,16 +164,19 @@ class Plugin:
         return "", "", ""
 
     def pytest_runtest_logreport(self, report):
-        if report.when not in ("teardown", "???"):
-            return
         name = self._mutant(report.nodeid)
         if name is None:
+            return
+        if report.failed:
+            self.caught.add(name)
+        if report.when not in ("teardown", "???"):
             return
         op = self.op_of[name]
         self.done[op] += 1
         if self.done[op] == self.total[op]:
-            self.echo(f"  {op}: its specs ran on its {sum(1 for n in self.op_of.values() if n == op)} "
-                      f"mutants ({self.done[op]} cases; {sum(self.done.values())}/"
+            mine = [n for n, o in self.op_of.items() if o == op]
+            self.echo(f"  {op}: {sum(n in self.caught for n in mine)} of its {len(mine)} mutants "
+                      f"caught ({self.done[op]} cases; {sum(self.done.values())}/"
                       f"{sum(self.total.values())} in {time.monotonic() - self.started:.0f} s)")
 
 

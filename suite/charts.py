@@ -247,10 +247,10 @@ def roofline(table: pd.DataFrame, machine: str):
                   fontsize=SMALL)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of the roofline (the time of the bytes at the copy bandwidth, or of the "
-                  "FLOPs at the matmul rate, over the time measured)")
-    ax.set_title(f"How close to the hardware on {machine} (float32, forward+backward; "
-                 "blue: compute-bound, green: memory-bound)")
+    ax.set_xlabel("% of the roofline: the time of the bytes at the copy bandwidth, or of the "
+                  "FLOPs\nat the matmul rate, over the time measured")
+    ax.set_title(f"How close to the hardware on {machine} (float32, forward+backward)\n"
+                 "blue: compute-bound, green: memory-bound")
     ax.grid(axis="x", linewidth=0.3)
     return fig
 

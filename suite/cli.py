@@ -465,9 +465,10 @@ def _coverage(args) -> int:
         if recorded is not None:
             recording = read(recorded) if recorded != path else document
             measured = surface_coverage.measure(recording, surface_data.load())
+            overall = "; ".join(f"{k} {v}" for k, v in surface_coverage.totals(measured).items())
             source = (f"{recording['machine']['name']}, torch "
                       f"{(recording.get('torch') or {}).get('version') or '?'}, commit "
-                      f"{str(recording.get('commit') or '?')[:8]}")
+                      f"{str(recording.get('commit') or '?')[:8]}. Overall: {overall}")
             exemptions = surface_coverage.load_exemptions()
             surface = surface_coverage.frame(measured, exemptions)
             gaps = surface_coverage.gaps(measured, exemptions)
@@ -493,6 +494,8 @@ def _coverage(args) -> int:
             return 0
         target = Path(args.update)
         text = coverage.update(target.read_text(), document, surface, source)
+    except BrokenPipeError:
+        raise  # `opsuite coverage | head`: main() ends quietly
     except (ResultsError, surface_coverage.ExemptionError, ValueError, OSError) as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2

@@ -275,7 +275,9 @@ def _conformance(args) -> int:
         return 2
     extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
     # The specs shipped with opsuite, unless paths were given after --: then only those.
-    argv = ["-p", "suite.plugin"]  # wherever the specs are, with or without a conftest.py
+    # wherever the specs are, with or without a conftest.py; pytest-benchmark (the bench
+    # extra) is not wanted here, and would leave a .benchmarks/ folder in the user's project
+    argv = ["-p", "suite.plugin", "-p", "no:benchmark"]
     if not paths_in(extra):
         argv.append(str(Path(conformance.__file__).parent))
     argv += (["--output", args.output] if args.output

@@ -16,9 +16,12 @@ compilation there).
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, configuration, settings
 from hypothesis import strategies as st
 
 EXAMPLES = 25
@@ -26,6 +29,9 @@ COMPILED_EXAMPLES = 4
 
 
 def examples_for(backend) -> settings:
+    # hypothesis keeps a cache of constants under the current folder (.hypothesis/): a
+    # conformance run from a user's project must not leave one there
+    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "opsuite-hypothesis")
     return settings(derandomize=True, database=None, deadline=None, print_blob=False,
                     max_examples=COMPILED_EXAMPLES if backend.wrap is not None else EXAMPLES,
                     suppress_health_check=list(HealthCheck))

@@ -288,7 +288,7 @@ def main(ops: list[str], kinds: list[str], min_rate: float, output: Path | None,
         else ["-n", "auto"]
     echo(f"selfcheck: {len(chosen)} mutants of {len({split(n)[0] for n in chosen})} ops, each "
          "against its op's specs with surface checks")
-    argv = ["-p", "suite.plugin", "-p", "suite.selfcheck", str(Path(conformance.__file__).parent),
+    argv = ["-p", "suite.plugin", "-p", "suite.selfcheck", "-p", "no:benchmark", str(Path(conformance.__file__).parent),
             "--output", str(run_file), "--matrix", "none", "-q", "--tb=no", "-rN",
             "--disable-warnings", "-p", "no:cacheprovider", *workers, *pytest_args]
     for selector in selectors:

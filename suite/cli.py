@@ -453,6 +453,7 @@ def _measure() -> Path:
 
 def _coverage(args) -> int:
     from suite import coverage, surface_coverage
+    from suite import exemptions as exemption_file
     from suite import surface as surface_data
     from suite.results import ResultsError, read
 
@@ -471,7 +472,7 @@ def _coverage(args) -> int:
             source = (f"{recording['machine']['name']}, torch "
                       f"{(recording.get('torch') or {}).get('version') or '?'}, commit "
                       f"{str(recording.get('commit') or '?')[:8]}. Overall: {overall}")
-            exemptions = surface_coverage.load_exemptions()
+            exemptions = exemption_file.load()
             surface = surface_coverage.frame(measured, exemptions)
             gaps = surface_coverage.gaps(measured, exemptions)
             stale = surface_coverage.unused(measured, exemptions)
@@ -484,7 +485,7 @@ def _coverage(args) -> int:
                       "(remove it?)", file=sys.stderr)
             if gaps:
                 print(f"{sum(map(len, gaps.values()))} gaps in {len(gaps)} ops have no exemption "
-                      f"in {surface_coverage.EXEMPTIONS_FILE.name}: cover them with a spec or "
+                      f"in {exemption_file.FILE.name}: cover them with a spec or "
                       "state why not")
                 for op, left in sorted(gaps.items()):
                     print(f"  {op}: {', '.join(left)}")
@@ -498,7 +499,7 @@ def _coverage(args) -> int:
         text = coverage.update(target.read_text(), document, surface, source)
     except BrokenPipeError:
         raise  # `opsuite coverage | head`: main() ends quietly
-    except (ResultsError, surface_coverage.ExemptionError, ValueError, OSError) as error:
+    except (ResultsError, exemption_file.ExemptionError, ValueError, OSError) as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2
     target.write_text(text)

@@ -23,46 +23,16 @@ import json
 import os
 import sys
 import time
-import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from suite import mutants
+from suite import exemptions, mutants
 from suite import surface as surface_data
-
-EXEMPTIONS_FILE = surface_data.FOLDER / "exemptions.toml"
-
 
 class SelfCheckError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Undetectable:
-    op: str      # fnmatch pattern
-    kind: str    # fnmatch pattern of the mutant kind
-    reason: str
-
-    def covers(self, op: str, kind: str) -> bool:
-        return fnmatch.fnmatchcase(op, self.op) and fnmatch.fnmatchcase(kind, self.kind)
-
-
-def load_undetectable(path: Path = EXEMPTIONS_FILE) -> list[Undetectable]:
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except FileNotFoundError:
-        return []
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise SelfCheckError(f"{path} is not valid TOML: {error}") from None
-    found = []
-    for i, entry in enumerate(data.get("undetectable", []), 1):
-        if not all(isinstance(entry.get(k), str) and entry[k].strip() for k in ("op", "kind", "reason")):
-            raise SelfCheckError(f"{path}: [[undetectable]] entry {i} needs op, kind and reason (text)")
-        found.append(Undetectable(entry["op"], entry["kind"], entry["reason"]))
-    return found
 
 
 def split(name: str) -> tuple[str, str]:
@@ -192,7 +162,8 @@ def pytest_configure(config):
     config.pluginmanager.register(plugin, "opsuite-selfcheck")
 
 
-def verdicts(document: dict, chosen: list[str], undetectable: list[Undetectable]) -> list[dict]:
+def verdicts(document: dict, chosen: list[str],
+             undetectable: list[exemptions.Undetectable]) -> list[dict]:
     """One row per mutant, from the conformance results of the selfcheck's run."""
     by_backend: dict[str, list[dict]] = defaultdict(list)
     for record in document["records"]:
@@ -266,7 +237,7 @@ def main(ops: list[str], kinds: list[str], min_rate: float, output: Path | None,
     try:
         surface = surface_data.load()
         chosen = choose(ops, kinds, surface)
-        undetectable = load_undetectable()
+        undetectable = exemptions.load_undetectable()
         if list_only:
             print("\n".join(chosen))
             return 0
@@ -278,7 +249,8 @@ def main(ops: list[str], kinds: list[str], min_rate: float, output: Path | None,
         if os.path.lexists(results.journal_path(run_file)):
             raise SelfCheckError(f"{results.journal_path(run_file)} exists: another run is "
                                  "writing it, or one was killed (remove it)")
-    except (SelfCheckError, surface_data.SurfaceError, results.ResultsError, OSError) as error:
+    except (SelfCheckError, exemptions.ExemptionError, surface_data.SurfaceError,
+            results.ResultsError, OSError) as error:
         print(f"opsuite: {error}", file=sys.stderr)
         return 2
     import conformance

@@ -15,54 +15,16 @@ Per op, against `suite.surface`'s model:
 
 A gap is named by an aspect ("param:keepdim", "dtype:complex64", "gradient", "layout:0-dim",
 "form:out"). Whatever the suite leaves out carries an exemption with its reason in
-conformance/exemptions.toml; `opsuite coverage --check` fails on a gap without one.
+conformance/exemptions.toml (suite.exemptions); `opsuite coverage --check` fails on a gap
+without one.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from suite import surface as surface_data
+from suite.exemptions import Exemption
 from suite.exercised import LAYOUTS, NOT_PARAMS
-
-EXEMPTIONS_FILE = surface_data.FOLDER / "exemptions.toml"
-
-
-class ExemptionError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Exemption:
-    op: str          # fnmatch pattern
-    aspects: tuple   # fnmatch patterns of aspects
-    reason: str
-
-    def covers(self, op: str, aspect: str) -> bool:
-        return fnmatch.fnmatchcase(op, self.op) and any(
-            fnmatch.fnmatchcase(aspect, a) for a in self.aspects)
-
-
-def load_exemptions(path: Path | None = None) -> list[Exemption]:
-    path = EXEMPTIONS_FILE if path is None else path
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except FileNotFoundError:
-        return []
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ExemptionError(f"exemptions file {path} is not valid TOML: {error}") from None
-    found = []
-    for i, entry in enumerate(data.get("exemption", []), 1):
-        if not (isinstance(entry.get("op"), str) and isinstance(entry.get("aspects"), list)
-                and isinstance(entry.get("reason"), str) and entry["reason"].strip()):
-            raise ExemptionError(f"exemptions file {path}: entry {i} needs op (text), aspects "
-                                 "(a list) and reason (text)")
-        found.append(Exemption(entry["op"], tuple(entry["aspects"]), entry["reason"]))
-    return found
-
 
 @dataclass
 class OpCoverage:

@@ -2,7 +2,7 @@
 
 import json
 
-from suite import cli, selfcheck
+from suite import cli, exemptions, selfcheck
 
 
 def test_selfcheck_of_one_op_kills_every_mutant_that_bends_a_call(tmp_path, capsys):
@@ -30,7 +30,7 @@ def test_verdicts_name_survivors_and_honour_undetectable_entries():
         {"backend": "torch.x~strides", "spec": "a", "outcome": "passed", "message": None,
          "observations": {"mutated calls": 0}},
     ]
-    listed = [selfcheck.Undetectable("torch.x", "default-eps", "below the tolerance")]
+    listed = [exemptions.Undetectable("torch.x", "default-eps", "below the tolerance")]
     rows = selfcheck.verdicts({"records": records},
                               ["torch.x~ulps", "torch.x~dtype", "torch.x~default-eps", "torch.x~strides"],
                               listed)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from suite import surface_coverage
+from suite import exemptions, surface, surface_coverage
 from suite.cli import main
 
 SURFACE = {"torch.s": {"calls": ["torch.s"], "differentiable": True, "inplace": False, "out": True,
@@ -48,11 +48,11 @@ def test_exemptions_cover_gaps_by_pattern_and_need_a_reason(tmp_path):
     cov = {"torch.s": measured([record("one", [call()])])}
     path = tmp_path / "exemptions.toml"
     path.write_text('[[exemption]]\nop = "torch.*"\naspects = ["layout:*", "dtype:*"]\nreason = "why"\n')
-    left = surface_coverage.gaps(cov, surface_coverage.load_exemptions(path))["torch.s"]
+    left = surface_coverage.gaps(cov, exemptions.load(path))["torch.s"]
     assert left and not any(a.startswith(("layout:", "dtype:")) for a in left)
     path.write_text('[[exemption]]\nop = "torch.*"\naspects = ["gradient"]\n')
-    with pytest.raises(surface_coverage.ExemptionError, match="reason"):
-        surface_coverage.load_exemptions(path)
+    with pytest.raises(exemptions.ExemptionError, match="reason"):
+        exemptions.load(path)
 
 
 def test_coverage_check_fails_on_a_gap_without_an_exemption(tmp_path, capsys, monkeypatch):
@@ -61,13 +61,13 @@ def test_coverage_check_fails_on_a_gap_without_an_exemption(tmp_path, capsys, mo
                 "records": [record("one", [call()])]}
     run = tmp_path / "run.json"
     run.write_text(json.dumps(document))
-    monkeypatch.setattr(surface_coverage.surface_data, "load", lambda *a: SURFACE)
-    exemptions = tmp_path / "exemptions.toml"
-    monkeypatch.setattr(surface_coverage, "EXEMPTIONS_FILE", exemptions)
+    monkeypatch.setattr(surface, "load", lambda *a: SURFACE)
+    exemption_file = tmp_path / "exemptions.toml"
+    monkeypatch.setattr(exemptions, "FILE", exemption_file)
     assert main(["coverage", "--check", "--surface", str(run), str(run)]) == 1
     out = capsys.readouterr().out
     assert "torch.s: param:keepdim" in out and "no exemption" in out
-    exemptions.write_text('[[exemption]]\nop = "torch.s"\naspects = ["*"]\nreason = "a test"\n')
+    exemption_file.write_text('[[exemption]]\nop = "torch.s"\naspects = ["*"]\nreason = "a test"\n')
     assert main(["coverage", "--check", "--surface", str(run), str(run)]) == 0
     assert "every gap has an exemption" in capsys.readouterr().out
     assert main(["coverage", "--surface", str(run), str(run)]) == 0  # the table gains the columns
@@ -76,4 +76,4 @@ def test_coverage_check_fails_on_a_gap_without_an_exemption(tmp_path, capsys, mo
 
 
 def test_the_shipped_exemptions_file_reads():
-    assert len(surface_coverage.load_exemptions()) > 20
+    assert len(exemptions.load()) > 20

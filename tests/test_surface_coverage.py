@@ -77,3 +77,7 @@ def test_coverage_check_fails_on_a_gap_without_an_exemption(tmp_path, capsys, mo
 
 def test_the_shipped_exemptions_file_reads():
     assert len(exemptions.load()) > 20
+
+
+def test_every_op_the_specs_cover_has_its_surface_data():
+    assert set(surface.covered_ops()) == set(surface.load())

@@ -41,7 +41,7 @@ BACKENDS ?= all
 ## then results/README.md and its charts rewritten with this run beside every other machine's.
 ## The report is written whatever the specs found; make exits with conformance's status.
 run: $(BIN)/opsuite
-	status=0; $(BIN)/opsuite conformance $(addprefix --backend ,$(BACKENDS)) -- -n auto || status=$$?; \
+	status=0; $(BIN)/opsuite conformance $(addprefix --backend ,$(BACKENDS)) -- -n auto --dist worksteal || status=$$?; \
 	  $(BIN)/opsuite report && exit $$status
 
 # Installed only when missing, by one apt-get for all (`&:`). A failure stops `make test`:
@@ -57,7 +57,7 @@ $(CHROMIUM) $(WEB_JS) &:
 SURFACE_RUN := .surface-run.json
 test: $(BIN)/opsuite $(CHROMIUM) $(WEB_JS)
 	rm -f $(SURFACE_RUN) $(SURFACE_RUN:.json=.partial.jsonl)
-	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider -n auto \
+	$(BIN)/python -m pytest tests conformance --backend cpu --backend meta -p no:cacheprovider -n auto --dist worksteal \
 	  --record-surface --output $(SURFACE_RUN)
 	$(BIN)/opsuite coverage --check --surface $(SURFACE_RUN) $(SURFACE_RUN)
 	$(BIN)/python -m pytest benchmarks --benchmark-disable -p no:cacheprovider -q

@@ -83,7 +83,7 @@ def _synchronize(device: torch.device) -> None:
 
 
 class Runner:
-    def __init__(self, backend: Backend, on_call: Callable[[str], None] = lambda _: None,
+    def __init__(self, backend: Backend, on_call: Callable[[str], None] | None = None,
                  checker: variants.Checker | None = None):
         self.backend = backend
         self.device = torch.device(backend.device)
@@ -106,7 +106,8 @@ class Runner:
         outputs and the inputs as the call left them, both back on the CPU."""
         if not variant:
             self.calls += 1
-            self._on_call(describe(fn, args, kwargs))
+            if self._on_call is not None:
+                self._on_call(describe(fn, args, kwargs))
         with _machinery(f"moving the inputs to {self.device}"):
             args, kwargs = pytree.tree_map(lambda x: _to(x, self.device), (args, kwargs))
         call = fn

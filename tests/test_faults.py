@@ -172,7 +172,8 @@ def test_paths_after_the_separator_are_all_that_runs(specs):
 
 
 def _start(specs, out, spec, *args):
-    """A run whose spec ``spec`` (in test_slow.py) blocks until killed; returns when it does."""
+    """A run whose spec ``spec`` (in test_slow.py) blocks until killed; returns when it does.
+    One worker, so that every case of test_specs.py has finished when test_slow.py starts."""
     (specs / "test_slow.py").write_text('''
 import pathlib, time, torch
 from suite.spec import spec
@@ -186,7 +187,7 @@ def test_z_blocks(run):
 ''')
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "suite", "conformance", "--output", str(out),
-                             "--", "test_specs.py", "test_slow.py", *args],
+                             "--", "test_specs.py", "test_slow.py", "-n", "1", *args],
                             cwd=specs, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     deadline = time.monotonic() + 120

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -199,6 +200,51 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--list", action="store_true", help="name the chosen mutants and stop")
     check.add_argument("pytest_args", nargs=argparse.REMAINDER,
                        help="after --: extra pytest arguments (-n 4, --timeout 60, ...)")
+    sweep = sub.add_parser(
+        "sweep", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="every OpInfo entry x dtype x sample on each backend: support matrix and accuracy",
+        description="The breadth tier beside the documented claims. For every entry of PyTorch's "
+                    "OpInfo database (torch.testing._internal, not public API: the run records "
+                    "which torch it used) and each dtype the entry declares for the backend's "
+                    "device type, run its sample inputs on the backend and compare with a "
+                    "reference computed outside it (the op on the cpu in float64 where it has "
+                    "float64, else the entry's NumPy ref, else the cpu in the same dtype). Each "
+                    "(op, dtype, backend) cell gets a verdict (works, raises, wrong, crashed, "
+                    "timed out, skipped) and its accuracy: max, p99 and median error in ULPs of "
+                    "the result dtype and the largest relative error, for the forward and, where "
+                    "the entry supports autograd, the backward. A result is wrong beyond "
+                    "atol + rtol*|ref| (torch.testing's defaults for its dtype) plus twice the "
+                    "cpu's own error in that dtype. Cells run as isolated cases, as conformance's; "
+                    "results stream to results/sweep/<machine>/ as opsuite.sweep/1 JSON. "
+                    "Arguments after -- go to pytest (-n 4, --timeout 60).",
+        epilog="examples:\n"
+               "  opsuite sweep --ops 'nn.functional.*' --dtypes float32\n"
+               "  opsuite sweep --backend cpu --backend meta\n"
+               "  opsuite sweep --backend compile-cpu --ops add,mul   one sample per cell\n"
+               "  opsuite sweep --list 'linalg.*'                      the entries a pattern names\n\n"
+               "exit status: 0 every cell works, is skipped or is a known divergence; 1 some "
+               "cell does not (or a known divergence is stale); 2 bad input.")
+    sweep.add_argument("--backend", action="append", default=[], metavar="NAME",
+                       help="as for conformance (repeatable; default cpu)")
+    sweep.add_argument("--ops", action="append", default=[], metavar="PATTERN",
+                       help="entries by full name (name.variant), shell-style patterns, comma-"
+                            "separated or repeated (default: every entry)")
+    sweep.add_argument("--dtypes", action="append", default=[], metavar="DTYPE",
+                       help="only these dtypes (float32, bfloat16, int64, bool, ...), comma-"
+                            "separated or repeated")
+    sweep.add_argument("--samples", metavar="N|all",
+                       help="at most N samples per cell, or all (default: 32, and 1 on a "
+                            "backend with a wrap, such as compile-*, where each sample is a "
+                            "compilation)")
+    sweep.add_argument("--no-backward", action="store_true", help="compare the forward only")
+    sweep.add_argument("--output", metavar="PATH",
+                       help="results JSON path (default: a new file under results/sweep/<machine>/)")
+    sweep.add_argument("--known-divergences", metavar="PATH",
+                       help="TOML of cells known not to work (default: sweep/known_divergences.toml)")
+    sweep.add_argument("--list", nargs="?", const="*", metavar="PATTERN",
+                       help="list the entries (matching PATTERN) with their cpu dtypes; run nothing")
+    sweep.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                       help="after --: arguments for pytest")
     claims = sub.add_parser(
         "claims", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="measure the published performance claims and give each a verdict",
@@ -554,13 +600,54 @@ def _selfcheck(args) -> int:
                           Path(args.output) if args.output else None, extra, args.list)
 
 
+def _sweep(args) -> int:
+    import pytest
+
+    from suite import opinfos
+    from suite.machine import machine_name
+    from suite.results import default_folder
+
+    if args.list is not None:
+        try:
+            entries = opinfos.select([args.list])
+        except opinfos.SweepError as error:
+            print(f"opsuite: {error}", file=sys.stderr)
+            return 2
+        for op in entries:
+            print(f"{opinfos.full_name(op):<48} "
+                  + " ".join(map(opinfos.dtype_name, opinfos.dtypes_for(op, "cpu"))))
+        return 0
+    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    from suite import sweep_cells
+
+    argv = ["-p", "suite.sweep_plugin", "-p", "no:benchmark", "-p", "no:cacheprovider",
+            "-c", os.devnull, "--rootdir", str(Path(sweep_cells.__file__).parent), "-q",
+            "-W", "ignore::UserWarning", "-W", "ignore::DeprecationWarning",
+            sweep_cells.__file__]
+    argv += (["--output", args.output] if args.output
+             else ["--output-dir", str(default_folder(machine_name(), kind="sweep"))])
+    for b in args.backend:
+        argv += ["--backend", b]
+    for o in args.ops:
+        argv += ["--sweep-ops", o]
+    for d in args.dtypes:
+        argv += ["--sweep-dtypes", d]
+    if args.samples is not None:
+        argv += ["--sweep-samples", args.samples]
+    if args.no_backward:
+        argv.append("--sweep-no-backward")
+    if args.known_divergences:
+        argv += ["--known-divergences", args.known_divergences]
+    return int(pytest.main(argv + extra))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"conformance": _conformance, "backends": lambda _: _backends(),
                 "claims": _check_claims, "bench": _bench,
                 "speed": _speed, "compare": _compare, "report": _report,
                 "coverage": _coverage, "dashboard": _dashboard, "selfcheck": _selfcheck,
-                "surface": _surface}
+                "surface": _surface, "sweep": _sweep}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

@@ -46,9 +46,10 @@ def describe(fn: Callable, args, kwargs) -> str:
     def show(x):
         if isinstance(x, torch.Tensor):
             grad = ", requires_grad=True" if x.requires_grad else ""
-            if x.numel() <= 64:
+            if x.numel() <= 64 and x.layout == torch.strided and x.device.type != "meta":
                 return f"torch.tensor({x.detach().tolist()}, dtype={x.dtype}{grad})"
-            return f"<tensor shape={tuple(x.shape)} dtype={x.dtype}{grad}>"
+            layout = "" if x.layout == torch.strided else f" layout={x.layout}"
+            return f"<tensor shape={tuple(x.shape)} dtype={x.dtype}{layout}{grad}>"
         return repr(x)
     if getattr(fn, "__module__", None) in ("torch", "torch.functional"):
         name = f"torch.{fn.__name__}"  # torch.sum, not torch._VariableFunctionsClass.sum

@@ -1,0 +1,163 @@
+"""PyTorch's own inductor skip/xfail lists, read as data.
+
+PyTorch's ``test/inductor/test_torchinductor_opinfo.py`` compiles every OpInfo
+entry with torch.compile and keeps, per device type, the (op, dtype) pairs it
+skips or expects to fail there (``inductor_skips["cpu"]``,
+``inductor_expected_failures_single_sample["cuda"]``, ...).  opsuite uses them
+to tell a gap inductor already admits upstream from a new divergence.
+
+The file is parsed with ``ast``, never imported or run (it needs PyTorch's test
+tree).  Only unconditional module-level statements count: entries added under
+``if`` (macOS, ROCm, ARM64, old GPUs, config flags) are platform specific and
+left out.  Dtype abbreviations (``f32 = torch.float32``) are read from the file
+itself; an op key ``("op", "variant")`` becomes ``"op.variant"``, the OpInfo
+full name (name + "." + variant_test_name).  Command line:
+``python -m suite.inductor_lists FILE --source "pytorch/pytorch@<commit>" > out.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import sys
+from importlib import metadata
+
+FORMAT = "opsuite.inductor_lists/1"
+
+# dict in the test file -> list kind; any other `inductor_*` dict whose values
+# are dtype sets is kept under its name without the prefix
+KINDS = {
+    "inductor_skips": "skip",
+    "inductor_expected_failures_single_sample": "xfail",
+    "inductor_expected_failures": "xfail",  # its name in early versions
+    "inductor_gradient_expected_failures_single_sample": "xfail_gradient",
+    "inductor_expected_failures_all_samples": "xfail_all_samples",
+    "inductor_gradient_expected_failures_all_samples": "xfail_gradient_all_samples",
+    "inductor_should_fail_with_exception": "fail_with_exception",  # {dtype: message}
+    "inductor_one_sample": "one_sample",
+}
+# only for abbreviations the file does not define itself
+DEFAULT_ABBRS = dict(b8="bool", bf16="bfloat16", f16="float16", f32="float32", f64="float64",
+                     i8="int8", i16="int16", i32="int32", i64="int64", u8="uint8", u16="uint16",
+                     u32="uint32", u64="uint64", c32="complex32", c64="complex64", c128="complex128")
+ALIASES = dict(half="float16", float="float32", double="float64", short="int16", int="int32",
+               long="int64", chalf="complex32", cfloat="complex64", cdouble="complex128")
+DTYPE_NAME = re.compile(r"(bool|bfloat16|u?int\d+|float\d+(_\w+)?|b?complex\d+)$")
+
+
+def _op_name(key):
+    """"op" -> "op"; ("op", "variant") -> "op.variant"; None if the key names no op."""
+    try:
+        value = ast.literal_eval(key)
+    except (ValueError, TypeError, SyntaxError):
+        return None  # e.g. ("op", f16), a key of the tolerance overrides
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return ".".join(v for v in value if v)
+    return value if isinstance(value, str) else None
+
+
+class _Reader:
+    def __init__(self):
+        self.abbrs = {}    # module-level name -> set of dtype names (f32, named dtype sets)
+        self.helpers = {}  # module-level dict literals, for `X["cpu"].update(name)`
+        self.lists = {}    # device -> kind -> op -> set of dtype names
+
+    def dtypes(self, node, kind=None):
+        """The dtype names an expression stands for; None if it is no set of dtypes
+        (a ValueError instead when `kind` is a known list, where that would lose data)."""
+        parts = found = None
+        if isinstance(node, ast.Name):
+            found = self.abbrs.get(node.id) or ({DEFAULT_ABBRS[node.id]} if node.id in DEFAULT_ABBRS else None)
+        elif isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "torch":
+            name = ALIASES.get(node.attr, node.attr)
+            found = {name} if DTYPE_NAME.match(name) else None
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # set union
+            parts = [node.left, node.right]
+        elif isinstance(node, (ast.Set, ast.List, ast.Tuple, ast.Dict)):  # Dict: {dtype: message}
+            parts = node.keys if isinstance(node, ast.Dict) else node.elts
+        if parts is not None:
+            pieces = [self.dtypes(p) for p in parts]
+            found = None if None in pieces else set().union(*pieces)
+        if found is None and kind in KINDS.values():
+            raise ValueError(f"line {node.lineno}: cannot read the dtypes of a {kind} entry")
+        return found
+
+    def entries(self, node, kind):
+        """{op: dtypes} from a dict literal, or the name of one."""
+        node = self.helpers.get(node.id) if isinstance(node, ast.Name) else node
+        pairs = zip(node.keys, node.values) if isinstance(node, ast.Dict) else ()
+        found = {_op_name(key): self.dtypes(value, kind) for key, value in pairs}
+        return {op: ds for op, ds in found.items() if op is not None and ds is not None}
+
+    def target(self, node):
+        """(device, kind[, op]) for `inductor_x["dev"]` or `inductor_x["dev"][op]`, else None."""
+        keys = []
+        while isinstance(node, ast.Subscript):
+            keys.insert(0, node.slice)
+            node = node.value
+        if not (isinstance(node, ast.Name) and node.id.startswith("inductor_") and 0 < len(keys) <= 2
+                and isinstance(getattr(keys[0], "value", None), str)):
+            return None
+        ops = [_op_name(k) for k in keys[1:]]
+        kind = KINDS.get(node.id, node.id.removeprefix("inductor_"))
+        return None if None in ops else (keys[0].value, kind, *ops)
+
+    def read(self, tree):
+        for stmt in tree.body:  # `if` blocks and functions are deliberately not entered
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                self.assign(stmt.targets[0], stmt.value)
+            elif (isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "update"
+                  and len(call.args) == 1 and len(where := self.target(call.func.value) or ()) == 2):
+                self.table(*where).update(self.entries(call.args[0], where[1]))  # X["cpu"].update(..)
+        known = set(KINDS.values())
+        return {dev: {kind: {op: sorted(ds) for op, ds in sorted(ops.items())}
+                      for kind, ops in sorted(kinds.items()) if ops or kind in known}
+                for dev, kinds in sorted(self.lists.items())}
+
+    def assign(self, target, value):
+        where = self.target(target)
+        if isinstance(target, ast.Name) and isinstance(value, ast.Dict):
+            self.helpers[target.id] = value
+        elif isinstance(target, ast.Name) and (dtypes := self.dtypes(value)) is not None:
+            self.abbrs[target.id] = dtypes  # f32 = torch.float32, or a named set of dtypes
+        elif where and len(where) == 2:  # X["cpu"] = {...}
+            self.lists.setdefault(where[0], {})[where[1]] = self.entries(value, where[1])
+        elif where and (dtypes := self.dtypes(value, where[1])) is not None:  # X["cpu"]["op"] = {...}
+            self.table(*where[:2])[where[2]] = dtypes
+
+    def table(self, device, kind):
+        return self.lists.setdefault(device, {}).setdefault(kind, {})
+
+
+def parse_lists(source: str) -> dict:
+    """{device: {kind: {op full name: sorted dtype names}}} from the test file's text.
+    SyntaxError if it is not Python; ValueError if a known list holds a non-dtype entry."""
+    return _Reader().read(ast.parse(source))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser("python -m suite.inductor_lists", description=__doc__.splitlines()[0])
+    parser.add_argument("path", help="a copy of test/inductor/test_torchinductor_opinfo.py")
+    parser.add_argument("--source", help="where the copy comes from, e.g. pytorch/pytorch@<commit>")
+    parser.add_argument("--torch", help="torch version the lists are for (default: the installed one)")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.path, encoding="utf-8") as f:
+            lists = parse_lists(f.read())
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as e:
+        print(f"inductor_lists: {args.path}: {e}".replace("\n", " "), file=sys.stderr)
+        return 2
+    try:
+        version = args.torch or metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    out = {"format": FORMAT, "source": args.source or args.path, "torch": version, "lists": lists}
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""The sweep's one case, run for every (OpInfo entry, dtype, backend) cell by `opsuite sweep`
+(suite.sweep_plugin parametrizes it; suite.sweep judges the cell)."""
+
+import functools
+
+from suite import opinfos, sweep
+from suite.runner import Runner
+
+
+@functools.cache
+def _entries() -> dict:
+    return {opinfos.full_name(op): op for op in opinfos.database()}
+
+
+def test_cell(cell, backend, note_call, request):
+    record = {"op": cell.op, "dtype": cell.dtype, "backend": backend.backend.name}
+    record |= sweep.evaluate(_entries()[cell.op], opinfos.DTYPES[cell.dtype], Runner(backend.backend),
+                             limit=cell.samples, backward=not request.config.option.sweep_no_backward,
+                             note=note_call)
+    request.node._sweep_record = record

@@ -1,0 +1,78 @@
+import json
+from pathlib import Path
+
+from suite.inductor_lists import FORMAT, main, parse_lists
+
+SWEEP = Path(__file__).resolve().parent.parent / "sweep" / "inductor_lists.json"
+
+# shaped like test/inductor/test_torchinductor_opinfo.py
+SOURCE = '''
+import torch
+from collections import defaultdict
+
+f16 = torch.float16
+f32 = torch.float32
+f64 = torch.float64
+b8 = torch.bool
+i64 = torch.int64
+_all = {b8, f16, f32, f64, i64}
+
+inductor_skips = defaultdict(dict)
+inductor_skips["cpu"] = {
+    "linalg.ldl_factor": {f32, f64},  # flaky
+    ("index_reduce", "prod"): {f16},
+}
+if IS_MACOS:
+    inductor_skips["cpu"]["rsqrt"] = {b8}
+inductor_skips["cuda"] = {"jiterator_unary": _all}
+
+inductor_expected_failures_single_sample = defaultdict(dict)
+inductor_expected_failures_single_sample["cpu"] = {
+    "normal": {f16} | {f32, f64},
+    ("normal", "number_mean"): {f16, torch.double},
+}
+inductor_expected_failures_single_sample["cpu"]["view_as_complex"] = {f16}
+not_handled = {"resize_": {b8, i64}}
+inductor_expected_failures_single_sample["cuda"] = {}
+inductor_expected_failures_single_sample["cuda"].update(not_handled)
+
+inductor_override_kwargs = defaultdict(dict)
+inductor_override_kwargs["cpu"] = {("softmax", f16): {"atol": 1e-4}}
+'''
+
+
+def test_parses_upstream_shaped_source():
+    assert parse_lists(SOURCE) == {
+        "cpu": {
+            "skip": {
+                "index_reduce.prod": ["float16"],
+                "linalg.ldl_factor": ["float32", "float64"],
+            },
+            "xfail": {
+                "normal": ["float16", "float32", "float64"],
+                "normal.number_mean": ["float16", "float64"],
+                "view_as_complex": ["float16"],
+            },
+        },
+        "cuda": {
+            "skip": {"jiterator_unary": ["bool", "float16", "float32", "float64", "int64"]},
+            "xfail": {"resize_": ["bool", "int64"]},
+        },
+    }
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+    broken = tmp_path / "broken.py"
+    broken.write_text("inductor_skips = {\n")
+    assert main([str(tmp_path / "missing.py")]) == 2
+    assert main([str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 2 and "missing.py" in err and "broken.py" in err
+
+
+def test_sweep_file_loads_and_has_a_cpu_list():
+    data = json.loads(SWEEP.read_text())
+    assert data["format"] == FORMAT and data["source"] and data["torch"]
+    cpu = data["lists"]["cpu"]
+    assert cpu["skip"] and cpu["xfail"]
+    assert all(dtypes and dtypes == sorted(dtypes) for ops in cpu.values() for dtypes in ops.values())

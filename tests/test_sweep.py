@@ -1,0 +1,187 @@
+"""opsuite sweep: accuracy in ULPs, cell verdicts against bent backends, the command's files
+and its answers to bad input."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from torch.overrides import TorchFunctionMode
+
+from suite import accuracy, opinfos, sweep, sweep_known
+from suite.backends import Backend
+from suite.runner import Runner
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- accuracy --------------------------------------------------------------------------------
+
+def test_an_ulp_is_the_spacing_of_the_dtype_at_the_value():
+    ref = torch.tensor([1.0, 1.5, 2.0, 0.75, 0.0], dtype=torch.float64)
+    assert accuracy.ulp(ref, torch.float32).tolist()[:4] == [2**-23, 2**-23, 2**-22, 2**-24]
+    assert accuracy.ulp(ref, torch.float16)[0].item() == 2**-10
+    tiny = torch.finfo(torch.float32).tiny * torch.finfo(torch.float32).eps
+    assert accuracy.ulp(ref, torch.float32)[4].item() == tiny  # subnormal spacing at zero
+
+
+def test_errors_count_ulps_and_treat_matching_nan_and_inf_as_exact():
+    ref = torch.tensor([1.0, math.nan, math.inf, 2.0, 4.0], dtype=torch.float64)
+    got = torch.tensor([1.0 + 2 * 2**-23, math.nan, math.inf, math.nan, -math.inf])
+    ulps, rel = accuracy.errors(got, ref)
+    assert ulps[:3].tolist() == [2.0, 0.0, 0.0]
+    assert math.isinf(ulps[3]) and math.isinf(ulps[4])
+    assert rel[0].item() == pytest.approx(2 * 2**-23)
+    summary = accuracy.summary([ulps[:3]], [rel[:3]])
+    assert summary["max_ulp"] == 2.0 and summary["median_ulp"] == 0.0 and summary["elements"] == 3
+
+
+def test_within_allows_the_dtype_tolerance_plus_twice_the_cpu_error():
+    ref = torch.tensor([1.0], dtype=torch.float64)
+    rtol, atol = accuracy.tolerance(torch.float32)
+    just_out = torch.tensor([1.0 + 2 * (atol + rtol)], dtype=torch.float32)
+    assert not accuracy.within(just_out, ref, None).all()
+    cpu_as_far = torch.tensor([1.0 + (atol + rtol)], dtype=torch.float32)
+    assert accuracy.within(just_out, ref, cpu_as_far).all()
+
+
+def test_integer_results_are_exact():
+    ulps, _ = accuracy.errors(torch.tensor([3, 4]), torch.tensor([3, 5]))
+    assert ulps.tolist() == [0.0, 1.0]
+
+
+# -- verdicts --------------------------------------------------------------------------------
+
+class Bend(TorchFunctionMode):
+    """torch.add on this backend: relatively off by `rel`, or raising."""
+    rel, raises = 0.0, False
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func is torch.add:
+            if self.raises:
+                raise RuntimeError("add is not implemented on this device")
+            if self.rel and out.is_floating_point():
+                with torch._C.DisableTorchFunction():
+                    out = out * (1 + self.rel)
+        return out
+
+
+class OffByMilli(Bend):
+    rel = 1e-3
+
+
+class Raising(Bend):
+    raises = True
+
+
+def _cell(op, dtype, backend, limit=4):
+    entry = opinfos.select([op])[0]
+    return sweep.evaluate(entry, dtype, Runner(backend), limit=limit)
+
+
+def test_a_correct_backend_works_with_its_accuracy_recorded():
+    rec = _cell("add", torch.float32, Backend("cpu", "cpu"))
+    assert rec["verdict"] == "works" and rec["reference"] == "cpu, float64"
+    assert rec["forward"]["accuracy"]["max_ulp"] <= 1.5
+    assert rec["backward"]["verdict"] == "works"
+
+
+def test_meta_compares_shapes_and_dtypes_only():
+    rec = _cell("add", torch.float32, Backend("meta", "meta"))
+    assert rec["verdict"] == "works" and rec["values_not_compared"] == "meta has no values"
+
+
+def test_a_relative_error_of_1e_3_is_wrong_with_the_sample_and_the_worst_element():
+    rec = _cell("add", torch.float32, Backend("bent", "cpu", context=OffByMilli))
+    assert rec["verdict"] == "wrong", rec
+    assert rec["sample"] == 0 and "where the reference gives" in rec["message"]
+    assert rec["input"].startswith("torch.add(")
+    assert rec["forward"]["accuracy"]["max_rel"] == pytest.approx(1e-3, rel=0.01)
+
+
+def test_an_error_on_the_backend_is_raises_with_its_first_line():
+    rec = _cell("add", torch.int64, Backend("raising", "cpu", context=Raising))
+    assert rec["verdict"] == "raises"
+    assert rec["message"] == "RuntimeError: add is not implemented on this device"
+
+
+def test_random_entries_compare_shapes_not_values():
+    rec = _cell("rand_like", torch.float32, Backend("cpu", "cpu"))
+    assert rec["verdict"] == "works" and rec["values_not_compared"] == "the result is drawn at random"
+
+
+# -- known divergences -----------------------------------------------------------------------
+
+def test_a_known_divergence_explains_its_cells_and_is_stale_when_they_work(tmp_path):
+    f = tmp_path / "known.toml"
+    f.write_text('[[divergence]]\nop = "nonzero"\nbackend = "meta"\nverdict = "raises"\n'
+                 'reason = "data-dependent shape"\n')
+    known = sweep_known.load(f)
+    raising = {"op": "nonzero", "dtype": "float32", "backend": "meta", "verdict": "raises"}
+    assert sweep_known.match(known, raising).reason == "data-dependent shape"
+    assert sweep_known.match(known, raising | {"backend": "cpu"}) is None
+    assert sweep_known.stale(known, [raising]) == []
+    assert sweep_known.stale(known, [raising | {"verdict": "works"}]) == known
+
+
+def test_a_known_divergence_without_a_reason_is_refused(tmp_path):
+    f = tmp_path / "known.toml"
+    f.write_text('[[divergence]]\nop = "nonzero"\nbackend = "meta"\nverdict = "raises"\n')
+    with pytest.raises(sweep_known.KnownError, match="divergence 1 has no reason"):
+        sweep_known.load(f)
+
+
+def test_the_shipped_known_divergences_load():
+    assert all(k.reason for k in sweep_known.load(sweep_known.DEFAULT_FILE))
+
+
+# -- the command -----------------------------------------------------------------------------
+
+def opsuite(tmp_path, *args, timeout=300):
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "suite", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--ops", "no_such_op*"], "opsuite: no OpInfo entry matches 'no_such_op*'"),
+    (["--ops", "add", "--dtypes", "float33"], "opsuite: unknown dtype 'float33'"),
+    (["--ops", "add", "--backend", "tpu"], "opsuite: unknown backend 'tpu'"),
+    (["--ops", "add", "--samples", "0"], "opsuite: --samples must be a number of at least 1, or all, not '0'"),
+], ids=["op", "dtype", "backend", "samples"])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    result = opsuite(tmp_path, "sweep", *args, "--output", str(tmp_path / "out.json"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(message)
+    assert not list(tmp_path.glob("*.json*"))
+
+
+def test_a_run_writes_one_sweep_file_and_a_crash_costs_only_its_cell(tmp_path):
+    out = tmp_path / "sweep.json"
+    result = opsuite(tmp_path, "sweep", "--ops", "argmax,add", "--dtypes", "float32",
+                     "--backend", "cpu", "--backend", "tests.faulty:SEGFAULT", "--output", str(out))
+    assert result.returncode == 1, result.stdout + result.stderr  # the crash is a cell that does not work
+    data = json.loads(out.read_text())
+    assert data["schema"] == "opsuite.sweep/1" and data["complete"] is True
+    assert data["torch"]["version"] == torch.__version__
+    cells = {(r["op"], r["backend"]): r for r in data["records"]}
+    assert {v["verdict"] for (op, b), v in cells.items() if b == "cpu"} == {"works"}
+    crashed = cells[("argmax", "segfault")]
+    assert crashed["verdict"] == "crashed" and "SIGSEGV" in crashed["message"]
+    assert crashed["input"].startswith("sample 0 of")
+    assert cells[("add", "segfault")]["verdict"] == "works"
+    assert "argmax" in result.stdout and "crashed" in result.stdout
+    assert not list(tmp_path.glob("*.partial.jsonl"))
+
+
+def test_list_names_the_entries_and_their_dtypes(tmp_path):
+    result = opsuite(tmp_path, "sweep", "--list", "nn.functional.interp*")
+    assert result.returncode == 0, result.stderr
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert "nn.functional.interpolate.bilinear" in names and "float32" in result.stdout

@@ -96,13 +96,13 @@ def summary(ulps: list[torch.Tensor], relative: list[torch.Tensor]) -> dict | No
     if u.numel() == 0:
         return None
     finite = u[u.isfinite()]
-    rest = torch.sort(u.nan_to_num(math.inf)).values
+    rest = torch.sort(u.nan_to_num(nan=math.inf, posinf=math.inf)).values
 
     def quantile(q: float) -> float:  # torch.quantile has a size limit; the sorted list has none
         return float(rest[min(len(rest) - 1, int(q * (len(rest) - 1) + 0.5))])
 
     return {"max_ulp": _num(float(u.max())), "p99_ulp": _num(quantile(0.99)),
-            "median_ulp": _num(quantile(0.5)), "max_rel": _num(float(rel.nan_to_num(math.inf).max())),
+            "median_ulp": _num(quantile(0.5)), "max_rel": _num(float(rel.nan_to_num(nan=math.inf, posinf=math.inf).max())),
             "elements": int(u.numel()), "nonfinite_errors": int(u.numel() - finite.numel())}
 
 

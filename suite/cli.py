@@ -237,6 +237,10 @@ def _parser() -> argparse.ArgumentParser:
                             "backend with a wrap, such as compile-*, where each sample is a "
                             "compilation)")
     sweep.add_argument("--no-backward", action="store_true", help="compare the forward only")
+    sweep.add_argument("--no-cache", action="store_true",
+                       help="run every cell, even those an earlier sweep in the results folder "
+                            "measured with the same torch, code, backend and options (by default "
+                            "they are reused, and say so: a second run repeats nothing)")
     sweep.add_argument("--output", metavar="PATH",
                        help="results JSON path (default: a new file under results/sweep/<machine>/)")
     sweep.add_argument("--known-divergences", metavar="PATH",
@@ -624,8 +628,10 @@ def _sweep(args) -> int:
             "-c", os.devnull, "--rootdir", str(Path(sweep_cells.__file__).parent), "-q",
             "-W", "ignore::UserWarning", "-W", "ignore::DeprecationWarning",
             sweep_cells.__file__]
-    argv += (["--output", args.output] if args.output
-             else ["--output-dir", str(default_folder(machine_name(), kind="sweep"))])
+    folder = Path(args.output).absolute().parent if args.output else default_folder(machine_name(), kind="sweep")
+    argv += ["--output", args.output] if args.output else ["--output-dir", str(folder)]
+    if not args.no_cache:
+        argv += ["--sweep-cache", str(folder)]
     for b in args.backend:
         argv += ["--backend", b]
     for o in args.ops:

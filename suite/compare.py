@@ -1,7 +1,8 @@
 """`opsuite compare`: what differs between machines (and backends), from results already kept.
 
-Inputs are conformance results files (schema ``opsuite.conformance/1``) and asv result folders
-(the newest results file in the folder) or asv results files. Every input is read before
+Inputs are conformance results files (schema ``opsuite.conformance/1``), sweep results files
+(``opsuite.sweep/1``: the cells whose verdict differs, `suite.sweep_report`) and asv result
+folders (the newest results file in the folder) or asv results files. Every input is read before
 anything is printed, so a bad input stops the command with one line naming it (or, with
 ``skip_bad``, is named in a warning and left out).
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from suite import speed
+from suite import speed, sweep_report
 from suite.results import JOURNAL, ResultsError, read
 
 NOT_JUDGED = "skipped"
@@ -68,7 +69,11 @@ def load(path: Path) -> Conformance | Speed:
     if path.is_dir():
         return _load_asv(path)
     if path.name.endswith(JOURNAL):  # a killed run's records
-        return _load_conformance(path, None)
+        try:
+            first = json.loads(path.read_text(encoding="utf-8").partition("\n")[0] or "{}")
+        except (OSError, ValueError):
+            first = None
+        return _load_sweep(path) if sweep_report.is_sweep(first) else _load_conformance(path, None)
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as error:
@@ -76,7 +81,17 @@ def load(path: Path) -> Conformance | Speed:
                            f"({type(error).__name__})") from None
     if isinstance(data, dict) and "result_columns" in data:
         return _load_asv(path)
+    if sweep_report.is_sweep(data):
+        return _load_sweep(path)
     return _load_conformance(path, data)
+
+
+def _load_sweep(path: Path) -> sweep_report.Sweep:
+    try:
+        document = sweep_report.read(path)
+    except ResultsError as error:
+        raise CompareError(str(error)) from None
+    return sweep_report.Sweep(document["machine"].get("name") or "unnamed", path, document)
 
 
 def _load_conformance(path: Path, data) -> Conformance:
@@ -226,6 +241,12 @@ def runs_table(inputs) -> pd.DataFrame:
                          "torch": (doc.get("torch") or {}).get("version") or "not recorded",
                          "commit": (doc.get("commit") or "")[:8], "complete": completeness(doc),
                          "file": str(item.path)})
+        elif isinstance(item, sweep_report.Sweep):
+            doc = item.document
+            rows.append({"machine": item.label, "kind": "sweep",
+                         "torch": (doc.get("torch") or {}).get("version") or "not recorded",
+                         "commit": (doc.get("commit") or "")[:8], "complete": completeness(doc),
+                         "file": str(item.path)})
         else:
             rows.append({"machine": item.label, "kind": "asv",
                          "torch": item.torch or "not recorded",
@@ -307,6 +328,11 @@ def tables(inputs, baseline: str | None = None) -> list[Table]:
     if runs:
         found += [Table("conformance outcomes that differ", outcomes(runs)),
                   Table("observations that differ", observations(runs), short=False)]
+    sweeps = [i for i in inputs if isinstance(i, sweep_report.Sweep)]
+    if sweeps:
+        found += [Table("sweep cells per verdict", sweep_report.counts(sweeps)),
+                  Table("sweep cells whose verdict differs between machines or backends",
+                        sweep_report.differences(sweeps))]
     if timed:
         found += speed_tables(timed, baseline_of(timed, baseline))
     elif baseline is not None:

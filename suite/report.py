@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from suite import charts as charts_
-from suite import compare, matrix
+from suite import compare, matrix, sweep_report
 from suite.results import staged
 
 class ReportError(ValueError):
@@ -56,6 +56,17 @@ def runs_by_machine(root: Path) -> dict[str, list[Path]]:
     return found
 
 
+def sweeps_by_machine(root: Path) -> dict[str, list[Path]]:
+    """Each machine's sweep runs under root/sweep, newest first."""
+    found = {}
+    for folder in sorted(p for p in (root / "sweep").glob("*") if p.is_dir()):
+        runs = sorted((p for p in folder.glob("*.json*") if RUN_NAME.fullmatch(p.name)),
+                      key=lambda p: p.name, reverse=True)
+        if runs:
+            found[folder.name] = runs
+    return found
+
+
 def asv_folders(root: Path) -> list[Path]:
     """Each machine's folder under root/asv that holds asv results."""
     return [folder for folder in sorted(p for p in (root / "asv").glob("*") if p.is_dir())
@@ -64,14 +75,16 @@ def asv_folders(root: Path) -> list[Path]:
 
 def newest_inputs(root: Path) -> list[Path]:
     """The newest conformance run of each machine, then each machine's asv folder."""
-    return [runs[0] for runs in runs_by_machine(root).values()] + asv_folders(root)
+    return ([runs[0] for runs in runs_by_machine(root).values()] + asv_folders(root)
+            + [runs[0] for runs in sweeps_by_machine(root).values()])
 
 
 def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
     """The newest readable results of each machine. A bad file stops it (CompareError); with
     skip_bad it is passed to ``warn``, and the machine's previous run is read instead."""
     inputs = []
-    for candidates in [*runs_by_machine(root).values(), *([f] for f in asv_folders(root))]:
+    for candidates in [*runs_by_machine(root).values(), *([f] for f in asv_folders(root)),
+                       *sweeps_by_machine(root).values()]:
         for path in candidates:
             try:
                 inputs.append(compare.load(path))
@@ -136,7 +149,8 @@ def _relative(path: Path, root: Path) -> str:
 def build(inputs, root: Path, baseline: str | None = None) -> Report:
     runs = [i for i in inputs if isinstance(i, compare.Conformance)]
     timed = [i for i in inputs if isinstance(i, compare.Speed)]
-    if not runs and not timed:
+    sweeps = [i for i in inputs if isinstance(i, sweep_report.Sweep)]
+    if not runs and not timed and not sweeps:
         raise ReportError("no results to report")
     if baseline is not None and not timed:
         raise ReportError(f"--baseline {baseline} given, but there are no asv results")
@@ -193,6 +207,23 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
             chart("speed-ratio.png", charts_.machine_ratios(ratio, base.label),
                   f"time relative to {base.label}")
         parts += ["", compare.render(tables, "markdown")]
+    if sweeps:
+        parts += ["", "## Sweep: every OpInfo entry, dtype and sample", "",
+                  "From `opsuite sweep`: each (op, dtype) cell against a reference computed "
+                  "outside the backend (see the README). *known*: a known divergence of "
+                  "sweep/known_divergences.toml, its reason in the results file.", "",
+                  compare.render([Table("cells per verdict", sweep_report.counts(sweeps))], "markdown")]
+        for run in sweeps:
+            slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", run.label)
+            chart(f"{slug}-support.png", sweep_report.support_chart(run.document, run.label),
+                  f"share of cells that work per op family and dtype on {run.label}")
+            parts += ["", compare.render([Table(
+                f"accuracy atlas, {run.label}: the least accurate ops per dtype (forward, error "
+                "in ULPs of the result dtype against the reference)",
+                sweep_report.atlas(run.document))], "markdown")]
+        parts += ["", compare.render([Table("sweep cells whose verdict differs between machines "
+                                            "or backends", sweep_report.differences(sweeps))],
+                                     "markdown")]
     return Report("\n".join(parts) + "\n", charts)
 
 
@@ -225,8 +256,8 @@ def _png(figure):
 
 def main(root: Path, baseline: str | None = None, skip_bad: bool = False, warn=None) -> list[Path]:
     if not newest_inputs(root):
-        raise ReportError(f"no results under {root}/conformance or {root}/asv; run "
-                          "`opsuite conformance` or `opsuite bench` first")
+        raise ReportError(f"no results under {root}/conformance, {root}/asv or {root}/sweep; "
+                          "run `opsuite conformance`, `opsuite bench` or `opsuite sweep` first")
     inputs = load_newest(root, skip_bad, warn)
     if not inputs:
         raise ReportError("none of the results could be read")

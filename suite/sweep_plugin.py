@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from suite import accuracy, isolation, opinfos, results, sweep_known
+from suite import accuracy, isolation, opinfos, results, sweep_cache, sweep_known
 from suite.backends import BackendError, Selected, select
 from suite.isolation import Isolation
 from suite.machine import git_commit, machine_info, torch_info
@@ -51,6 +51,7 @@ class State:
     known: list[sweep_known.Known]
     known_file: Path
     output: Path | None
+    cache_keys: dict[str, str | None] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
 
 
@@ -67,6 +68,8 @@ def pytest_addoption(parser):
     group.addoption("--output", metavar="PATH", default=None)
     group.addoption("--output-dir", metavar="DIR", default=None)
     group.addoption("--known-divergences", metavar="PATH", default=None)
+    group.addoption("--sweep-cache", metavar="DIR", default=None,
+                    help="reuse cells measured by earlier sweeps in DIR (suite.sweep_cache)")
 
 
 def _resolve(config) -> State:
@@ -84,7 +87,11 @@ def _resolve(config) -> State:
             output = results.reserve(Path(opt.output))
         elif opt.output_dir:
             output = results.reserve(folder=Path(opt.output_dir), commit=git_commit()["commit"])
-    return State(selected, patterns, dtypes, samples, known, known_file, output)
+    state = State(selected, patterns, dtypes, samples, known, known_file, output)
+    state.cache_keys = {sel.backend.name: sweep_cache.key(sel, cells_samples(state, sel),
+                                                          not opt.sweep_no_backward)
+                        for sel in selected if sel.available}
+    return state
 
 
 def _samples(text: str | None) -> int | None | str:
@@ -122,10 +129,14 @@ def pytest_configure(config):
     config.pluginmanager.register(SweepRecorder(config, config.stash[STATE], guard), "opsuite-sweep")
 
 
+def cells_samples(state: State, sel: Selected) -> int | None:
+    return state.samples if state.samples != "default" else (
+        WRAP_SAMPLES if sel.backend.wrap is not None else DEFAULT_SAMPLES)
+
+
 def cells_for(state: State, sel: Selected) -> list[Cell]:
     device_type = torch.device(sel.backend.device).type
-    samples = state.samples if state.samples != "default" else (
-        WRAP_SAMPLES if sel.backend.wrap is not None else DEFAULT_SAMPLES)
+    samples = cells_samples(state, sel)
     return [Cell(opinfos.full_name(op), opinfos.dtype_name(dtype), samples)
             for op in opinfos.select(state.patterns)
             for dtype in opinfos.dtypes_for(op, device_type)
@@ -139,6 +150,13 @@ def pytest_generate_tests(metafunc):
     params = [pytest.param(cell, sel, id=f"{cell.op}-{cell.dtype}-{sel.backend.name}")
               for sel in state.selected if sel.available for cell in cells_for(state, sel)]
     metafunc.parametrize(("cell", "backend"), params)
+
+
+@pytest.fixture(scope="session")
+def measured(request) -> dict:
+    """Cells reusable from earlier sweeps (--sweep-cache), loaded once per process."""
+    folder = request.config.option.sweep_cache
+    return sweep_cache.load(Path(folder), request.config.stash[STATE].cache_keys) if folder else {}
 
 
 @pytest.fixture
@@ -160,7 +178,7 @@ class SweepRecorder:
         self.is_worker = hasattr(config, "workerinput")
         self.records: dict[str, dict] = {}
         self.total = 0
-        self.next_progress = 0.0
+        self.next_progress = 30.0  # a line each 30 s: the first estimate from 30 s of work
         self.written: Path | None = None
         self.journal = None
         if state.output is not None and not self.is_worker:
@@ -184,6 +202,7 @@ class SweepRecorder:
             "tolerances": {opinfos.dtype_name(d): {"rtol": r, "atol": a}
                            for d, (r, a) in accuracy.TOLERANCE.items()},
             "known_divergences": {"file": str(s.known_file)},
+            "cache_keys": s.cache_keys,
         }
 
     def pytest_collection_finish(self, session):
@@ -284,6 +303,10 @@ class SweepRecorder:
             tr.line(line)
         for k in self.stale():
             tr.line(f"STALE known divergence (the cells it names work now): {k.describe()}", yellow=True)
+        reused = sum("reused_from" in r for r in self.records.values())
+        if reused:
+            tr.line(f"{reused:,} of {len(self.records):,} cells reused from earlier sweeps with the same "
+                    "torch, code, backend and options (--no-cache runs them again)")
         if self.written:
             tr.line(f"results: {self.written}", bold=True)
 

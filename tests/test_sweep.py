@@ -185,3 +185,17 @@ def test_list_names_the_entries_and_their_dtypes(tmp_path):
     assert result.returncode == 0, result.stderr
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert "nn.functional.interpolate.bilinear" in names and "float32" in result.stdout
+
+
+def test_a_second_run_reuses_every_cell_and_no_cache_runs_them_again(tmp_path):
+    args = ["sweep", "--ops", "add", "--dtypes", "float32", "--backend", "cpu"]
+    first = opsuite(tmp_path, *args, "--output", str(tmp_path / "first.json"))
+    second = opsuite(tmp_path, *args, "--output", str(tmp_path / "second.json"))
+    fresh = opsuite(tmp_path, *args, "--no-cache", "--output", str(tmp_path / "fresh.json"))
+    assert first.returncode == second.returncode == fresh.returncode == 0, second.stdout
+    records = {name: json.loads((tmp_path / f"{name}.json").read_text())["records"]
+               for name in ("first", "second", "fresh")}
+    assert [r["reused_from"] for r in records["second"]] == ["first.json"]
+    assert "1 of 1 cells reused from earlier sweeps" in second.stdout
+    assert "reused_from" not in records["fresh"][0]
+    assert records["second"][0]["forward"] == records["first"][0]["forward"]

@@ -1,0 +1,168 @@
+"""Sweep results read back: the support matrix, the accuracy atlas, and cells that differ.
+
+* support matrix: per family of ops (nn.functional, linalg, special, ..., the rest as torch)
+  and dtype, the share of cells that work, one panel per backend (a chart for the report);
+* accuracy atlas: per backend and floating dtype, the ops whose forward is least accurate
+  (largest p99 error in ULPs against the reference), with the max and the relative error;
+* differences (for `opsuite compare`): the (op, dtype) cells whose verdict differs between
+  machine:backend columns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from suite.results import JOURNAL, ResultsError, _read_journal
+
+SCHEMA = "opsuite.sweep/1"
+FAMILIES = ("nn.functional", "linalg", "special", "fft", "sparse", "masked", "signal", "nn")
+MISSING = "-"
+
+
+@dataclass
+class Sweep:
+    label: str  # machine name, made unique among the inputs
+    path: Path
+    document: dict
+
+
+def is_sweep(data) -> bool:
+    return isinstance(data, dict) and str(data.get("schema", "")).startswith("opsuite.sweep/")
+
+
+def read(path: Path) -> dict:
+    """A sweep results file, or a killed sweep's journal (marked incomplete)."""
+    path = Path(path)
+    try:
+        data = _read_journal(path) if path.name.endswith(JOURNAL) else json.loads(path.read_text())
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path} is not a readable sweep results file: {exc}") from None
+    if not is_sweep(data):
+        raise ResultsError(f"{path} is not an opsuite sweep results file")
+    if data["schema"] != SCHEMA:
+        raise ResultsError(f"{path} has schema {data['schema']}, which this opsuite cannot read "
+                           f"(it reads {SCHEMA})")
+    if not isinstance(data.get("records"), list) or not isinstance(data.get("machine"), dict):
+        raise ResultsError(f"{path}: a sweep results file needs 'machine' and 'records'")
+    return data
+
+
+def family(op: str) -> str:
+    return next((f for f in FAMILIES if op.startswith(f + ".")), "torch")
+
+
+def frame(document: dict) -> pd.DataFrame:
+    """One row per cell: op, family, dtype, backend, state (a verdict, or "known" for a known
+    divergence), and the forward's accuracy."""
+    rows = []
+    for r in document["records"]:
+        acc = (r.get("forward") or {}).get("accuracy") or {}
+        rows.append({"op": r.get("op"), "family": family(r.get("op") or ""), "dtype": r.get("dtype"),
+                     "backend": r.get("backend"), "verdict": r.get("verdict"),
+                     "state": "known" if r.get("known") else r.get("verdict"),
+                     "p99_ulp": _number(acc.get("p99_ulp")), "max_ulp": _number(acc.get("max_ulp")),
+                     "max_rel": _number(acc.get("max_rel")),
+                     "backward": (r.get("backward") or {}).get("verdict")})
+    return pd.DataFrame(rows, columns=["op", "family", "dtype", "backend", "verdict", "state",
+                                       "p99_ulp", "max_ulp", "max_rel", "backward"])
+
+
+def _number(value):
+    return float("inf") if value == "inf" else np.nan if value is None else float(value)
+
+
+def counts(sweeps: list[Sweep]) -> pd.DataFrame:
+    """machine, backend and cells per state."""
+    states = ["works", "known", "wrong", "raises", "crashed", "timed out", "error", "skipped"]
+    parts = []
+    for s in sweeps:
+        df = frame(s.document)
+        table = df.groupby("backend")["state"].value_counts().unstack(fill_value=0)
+        table = table.reindex(columns=states, fill_value=0).reset_index().assign(machine=s.label)
+        parts.append(table)
+    columns = ["machine", "backend", *states]
+    return pd.concat(parts)[columns].reset_index(drop=True) if parts else pd.DataFrame(columns=columns)
+
+
+def differences(sweeps: list[Sweep]) -> pd.DataFrame:
+    """(op, dtype) x machine:backend, the rows whose verdict differs between columns (a known
+    divergence shows as "known"; a cell a column lacks is "-", and does not by itself differ)."""
+    parts = []
+    for s in sweeps:
+        df = frame(s.document)
+        df["column"] = s.label + ":" + df["backend"]
+        parts.append(df)
+    if not parts:
+        return pd.DataFrame()
+    cells = pd.concat(parts).pivot_table(index=["op", "dtype"], columns="column", values="state",
+                                         aggfunc="first")
+    if cells.shape[1] < 2:
+        return pd.DataFrame(columns=["op", "dtype"])
+    differ = cells.apply(lambda row: row.dropna().nunique() > 1, axis=1)
+    return cells[differ].fillna(MISSING).reset_index()
+
+
+def atlas(document: dict, per_dtype: int = 5) -> pd.DataFrame:
+    """The least accurate ops per backend and floating dtype, by p99 error in ULPs."""
+    df = frame(document)
+    df = df[df["verdict"].isin(["works", "wrong"]) & df["p99_ulp"].notna() & (df["max_ulp"] > 0)
+            & df["dtype"].str.contains("float|complex|bfloat")]
+    if df.empty:
+        return pd.DataFrame(columns=["backend", "dtype", "op", "p99_ulp", "max_ulp", "max_rel"])
+    worst = (df.sort_values(["p99_ulp", "max_ulp"], ascending=False)
+               .groupby(["backend", "dtype"], sort=True).head(per_dtype))
+    return worst.sort_values(["backend", "dtype", "p99_ulp"], ascending=[True, True, False])[
+        ["backend", "dtype", "op", "p99_ulp", "max_ulp", "max_rel"]].reset_index(drop=True)
+
+
+def support_matrix(document: dict, backend: str) -> pd.DataFrame:
+    """family x dtype: the share of cells that work (known divergences count as not working)."""
+    df = frame(document)
+    df = df[(df["backend"] == backend) & (df["verdict"] != "skipped")]
+    if df.empty:
+        return pd.DataFrame()
+    works = df.assign(ok=df["verdict"] == "works").pivot_table(
+        index="family", columns="dtype", values="ok", aggfunc="mean")
+    order = [d for d in _dtype_order() if d in works.columns]
+    return works[order]
+
+
+def _dtype_order() -> list[str]:
+    from suite.opinfos import DTYPES
+
+    return list(DTYPES)
+
+
+def support_chart(document: dict, label: str):
+    """One panel per backend: family x dtype, the share of cells that work, as colour and %."""
+    from suite.charts import SMALL, _pyplot
+
+    backends = [b["name"] for b in document.get("backends", []) if b.get("available", True)]
+    matrices = [(b, support_matrix(document, b)) for b in backends]
+    matrices = [(b, m) for b, m in matrices if not m.empty]
+    if not matrices:
+        return None
+    plt = _pyplot()
+    rows = max(len(m) for _, m in matrices)
+    width = max(len(m.columns) for _, m in matrices)
+    fig, axes = plt.subplots(len(matrices), 1, figsize=(2.6 + 0.62 * width, 0.4 + (1.3 + 0.34 * rows) * len(matrices)),
+                             squeeze=False, layout="constrained")
+    fig.suptitle(f"Which ops work where, on {label}:\nshare of OpInfo cells (op, dtype) that work, per op family")
+    image = None
+    for ax, (backend, m) in zip(axes[:, 0], matrices):
+        image = ax.imshow(m.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1,
+                          interpolation="nearest")
+        ax.set_xticks(range(len(m.columns)), m.columns, rotation=45, ha="right", fontsize=SMALL)
+        ax.set_yticks(range(len(m.index)), m.index, fontsize=SMALL)
+        ax.set_title(f"backend {backend}")
+        for (i, j), value in np.ndenumerate(m.to_numpy(dtype=float)):
+            if value == value:
+                shown = value if value in (0, 1) else min(max(value, 0.01), 0.99)  # 100 % means all
+                ax.text(j, i, f"{shown:.0%}", ha="center", va="center", fontsize=SMALL - 1)
+    fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=0.6, label="cells that work")
+    return fig

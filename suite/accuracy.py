@@ -33,9 +33,16 @@ def tolerance(dtype: torch.dtype) -> tuple[float, float]:
 def real_view(t: torch.Tensor) -> torch.Tensor:
     """Complex as pairs of reals, in float64 (complex32 through complex64)."""
     if t.is_complex():
+        return torch.view_as_real(_wide(t)).double()
+    return t.double()
+
+
+def _wide(t: torch.Tensor) -> torch.Tensor:
+    """float64, or complex128 for complex: the precision every comparison is made in."""
+    if t.is_complex():
         if t.dtype == torch.complex32:
             t = t.to(torch.complex64)
-        return torch.view_as_real(t.resolve_conj()).double()
+        return t.resolve_conj().to(torch.complex128)
     return t.double()
 
 
@@ -45,7 +52,8 @@ def _component(dtype: torch.dtype) -> torch.dtype:
 
 
 def ulp(reference: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """The spacing of ``dtype``'s numbers at each value of ``reference`` (float64)."""
+    """The spacing of ``dtype``'s numbers (of its components, for complex) at each |value| of
+    ``reference`` (float64)."""
     info = torch.finfo(_component(dtype))
     bits = round(-math.log2(info.eps))  # mantissa bits: 23 for float32, 10 for float16
     _, exponent = torch.frexp(reference.abs())  # |x| = m · 2^exponent, m in [0.5, 1)
@@ -54,37 +62,56 @@ def ulp(reference: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return torch.where(reference == 0, smallest, spacing.clamp_min(smallest))
 
 
+def _special(x: torch.Tensor) -> torch.Tensor:
+    return x.isnan() if not x.is_complex() else (x.real.isnan() | x.imag.isnan())
+
+
 def _difference(actual: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
-    """|actual − reference| with the NaN and infinity rules of the module docstring."""
-    diff = (actual - reference).abs()
-    same_special = (actual.isnan() & reference.isnan()) | ((actual == reference) & actual.isinf())
-    diff = torch.where(same_special, torch.zeros_like(diff), diff)
+    """|actual − reference| (complex: the modulus of the difference), float64, with the NaN and
+    infinity rules of the module docstring."""
+    diff = (actual - reference).abs().double()
+    same = (_special(actual) & _special(reference)) | ((actual == reference) & ~_special(actual)
+                                                      & ~(actual - actual == 0))  # same infinity
+    diff = torch.where(same, torch.zeros_like(diff), diff)
     return torch.where(diff.isnan(), torch.full_like(diff, math.inf), diff)
 
 
 def errors(actual: torch.Tensor, reference: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(error in ULPs of actual's dtype, relative error) per element, flattened, float64.
-    ``reference`` may be of a wider dtype (the float64 reference); it is compared as it is."""
+    ``reference`` may be of a wider dtype (the float64 reference); it is compared as it is.
+    Integer and bool results: the error is the difference (at least 1 where the values differ,
+    however large they are: float64 cannot tell 2^62 from 2^62 + 1)."""
     dtype = actual.dtype
-    a, r = real_view(actual).flatten(), real_view(reference).flatten()
-    diff = _difference(a, r)
     if not (dtype.is_floating_point or dtype.is_complex):
-        return diff, diff / r.abs().clamp_min(1)
-    ulps = diff / ulp(r.nan_to_num(0.0, 0.0, 0.0), dtype)
-    relative = torch.where(diff == 0, torch.zeros_like(diff), diff / r.abs())
+        a, r = actual.flatten(), reference.to(dtype).flatten()
+        differ = a != r
+        diff = torch.where(differ, (a.double() - r.double()).abs().clamp_min(1), torch.zeros(a.shape, dtype=torch.float64))
+        return diff, diff / r.double().abs().clamp_min(1)
+    a, r = _wide(actual).flatten(), _wide(reference).flatten()
+    diff = _difference(a, r)
+    magnitude = r.abs().double()
+    ulps = diff / ulp(magnitude.nan_to_num(0.0, 0.0, 0.0), dtype)
+    relative = torch.where(diff == 0, torch.zeros_like(diff), diff / magnitude)
     return ulps, relative
 
 
 def within(actual: torch.Tensor, reference: torch.Tensor, same_dtype: torch.Tensor | None) -> torch.Tensor:
-    """Per element: |actual − reference| ≤ atol + rtol·|reference| + 2·|same_dtype − reference|.
-    ``same_dtype`` is the op on the CPU in actual's dtype: a result may be as far from the exact
-    value as the CPU's own, twice over, plus the dtype's tolerance (see suite.sweep)."""
+    """Per element: the CPU's own value in this dtype, or within
+    atol + rtol·|reference| + 2·|same_dtype − reference| of the reference (complex: by the
+    modulus, as torch.testing.assert_close). ``same_dtype`` is the op on the CPU in actual's
+    dtype: a result may be as far from the exact value as the CPU's own, twice over, plus the
+    dtype's tolerance (see suite.sweep); where the CPU's value is not finite it allows nothing
+    more, but a backend that gives the same (float16's overflow to inf) agrees with it."""
     rtol, atol = tolerance(actual.dtype)
-    a, r = real_view(actual).flatten(), real_view(reference).flatten()
-    allowed = atol + rtol * r.abs().nan_to_num(0.0, 0.0, 0.0)
+    a, r = _wide(actual).flatten(), _wide(reference).flatten()
+    allowed = atol + rtol * r.abs().double().nan_to_num(0.0, 0.0, 0.0)
+    ok = _difference(a, r) <= allowed
     if same_dtype is not None:
-        allowed = allowed + 2 * _difference(real_view(same_dtype).flatten(), r)
-    return _difference(a, r) <= allowed
+        cpu = _wide(same_dtype).flatten()
+        finite = cpu.isfinite() if not cpu.is_complex() else (cpu.real.isfinite() & cpu.imag.isfinite())
+        slack = torch.where(finite, 2 * _difference(cpu, r).nan_to_num(0.0, 0.0, 0.0), torch.zeros_like(allowed))
+        ok = (_difference(a, r) <= allowed + slack) | (_difference(a, cpu) == 0)
+    return ok
 
 
 def summary(ulps: list[torch.Tensor], relative: list[torch.Tensor]) -> dict | None:

@@ -203,27 +203,34 @@ def _parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser(
         "sweep", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="every OpInfo entry x dtype x sample on each backend: support matrix and accuracy",
-        description="The breadth tier beside the documented claims. For every entry of PyTorch's "
-                    "OpInfo database (torch.testing._internal, not public API: the run records "
-                    "which torch it used) and each dtype the entry declares for the backend's "
-                    "device type, run its sample inputs on the backend and compare with a "
-                    "reference computed outside it (the op on the cpu in float64 where it has "
-                    "float64, else the entry's NumPy ref, else the cpu in the same dtype). Each "
-                    "(op, dtype, backend) cell gets a verdict (works, raises, wrong, crashed, "
-                    "timed out, skipped) and its accuracy: max, p99 and median error in ULPs of "
-                    "the result dtype and the largest relative error, for the forward and, where "
-                    "the entry supports autograd, the backward. A result is wrong beyond "
-                    "atol + rtol*|ref| (torch.testing's defaults for its dtype) plus twice the "
-                    "cpu's own error in that dtype. Cells run as isolated cases, as conformance's; "
-                    "results stream to results/sweep/<machine>/ as opsuite.sweep/1 JSON. "
-                    "Arguments after -- go to pytest (-n 4, --timeout 60).",
-        epilog="examples:\n"
-               "  opsuite sweep --ops 'nn.functional.*' --dtypes float32\n"
-               "  opsuite sweep --backend cpu --backend meta\n"
-               "  opsuite sweep --backend compile-cpu --ops add,mul   one sample per cell\n"
-               "  opsuite sweep --list 'linalg.*'                      the entries a pattern names\n\n"
-               "exit status: 0 every cell works, is skipped or is a known divergence; 1 some "
-               "cell does not (or a known divergence is stale); 2 bad input.")
+        description="""\
+The breadth tier beside the documented claims. For every entry of PyTorch's OpInfo
+database (torch.testing._internal, not public API: each run records the torch it used)
+and each dtype the entry declares for the backend's device type (a cell), run its sample
+inputs on the backend and compare them with a reference computed outside it: the op on the
+cpu in float64 where it has float64, else the entry's NumPy ref, else the cpu in the same
+dtype (the record says which).
+
+verdicts: works; raises (the exception's type and first line); wrong (which element, by how
+many ULPs, the input); crashed, timed out (the cell's process died or ran past --timeout);
+error (opsuite itself could not judge the cell: the message says why); skipped (why).
+A result is wrong beyond atol + rtol*|ref| (torch.testing's defaults for its dtype) plus
+twice the cpu's own error in that dtype. Each cell keeps its accuracy: max, p99 and median
+error in ULPs of the result dtype and the largest relative error, for the forward and,
+where the entry supports autograd, the backward.
+
+Cells run as isolated cases, as conformance's; results stream to
+results/sweep/<machine>/ as opsuite.sweep/1 JSON. Arguments after -- go to pytest
+(-- -n 4, -- --timeout 60).""",
+        epilog="""\
+examples:
+  opsuite sweep --ops 'nn.functional.*' --dtypes float32
+  opsuite sweep --backend cpu --backend meta
+  opsuite sweep --backend compile-cpu --ops add,mul    # one sample per cell
+  opsuite sweep --list 'linalg.*'                      # the entries a pattern names
+
+exit status: 0 every cell works, is skipped or is a known divergence; 1 some cell does
+not (or a known divergence is stale); 2 bad input.""")
     sweep.add_argument("--backend", action="append", default=[], metavar="NAME",
                        help="as for conformance (repeatable; default cpu)")
     sweep.add_argument("--ops", action="append", default=[], metavar="PATTERN",
@@ -621,7 +628,11 @@ def _sweep(args) -> int:
             print(f"{opinfos.full_name(op):<48} "
                   + " ".join(map(opinfos.dtype_name, opinfos.dtypes_for(op, "cpu"))))
         return 0
-    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    if args.pytest_args[:1] not in ([], ["--"]):
+        print(f"opsuite: unexpected argument {args.pytest_args[0]!r} (arguments for pytest go "
+              "after --)", file=sys.stderr)
+        return 2
+    extra = args.pytest_args[1:]
     from suite import sweep_cells
 
     argv = ["-p", "suite.sweep_plugin", "-p", "no:benchmark", "-p", "no:cacheprovider",

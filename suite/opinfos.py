@@ -39,12 +39,12 @@ def select(patterns: list[str] | None) -> list:
     entries = database()
     if not patterns:
         return list(entries)
-    chosen = [op for op in entries if any(fnmatch.fnmatchcase(full_name(op), p) for p in patterns)]
-    if not chosen:
-        raise SweepError(f"no OpInfo entry matches {' or '.join(map(repr, patterns))} "
-                         f"(names such as {full_name(entries[0])!r}, 'nn.functional.*'; "
-                         f"`opsuite sweep --list` lists them)")
-    return chosen
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(full_name(op), p) for op in entries)]
+    if unmatched:
+        raise SweepError(f"no OpInfo entry matches {unmatched[0]!r} (names such as "
+                         f"{full_name(entries[0])!r}, 'nn.functional.*'; `opsuite sweep --list` "
+                         "lists them)")
+    return [op for op in entries if any(fnmatch.fnmatchcase(full_name(op), p) for p in patterns)]
 
 
 _COMMON = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
@@ -62,9 +62,16 @@ def dtype_name(dtype: torch.dtype) -> str:
     return str(dtype).removeprefix("torch.")
 
 
+# torch's own aliases (torch.float is torch.float32, torch.half is torch.float16, ...)
+ALIASES = {"float": "float32", "double": "float64", "half": "float16", "cfloat": "complex64",
+           "cdouble": "complex128", "chalf": "complex32", "short": "int16", "int": "int32",
+           "long": "int64"}
+
+
 def parse_dtypes(names: list[str] | None) -> list[torch.dtype] | None:
     if not names:
         return None
+    names = [ALIASES.get(n.removeprefix("torch."), n.removeprefix("torch.")) for n in names]
     unknown = [n for n in names if n not in DTYPES]
     if unknown:
         raise SweepError(f"unknown dtype {unknown[0]!r}; choose from {', '.join(DTYPES)}")

@@ -83,8 +83,7 @@ def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
     """The newest readable results of each machine. A bad file stops it (CompareError); with
     skip_bad it is passed to ``warn``, and the machine's previous run is read instead."""
     inputs = []
-    for candidates in [*runs_by_machine(root).values(), *([f] for f in asv_folders(root)),
-                       *sweeps_by_machine(root).values()]:
+    for candidates in [*runs_by_machine(root).values(), *([f] for f in asv_folders(root))]:
         for path in candidates:
             try:
                 inputs.append(compare.load(path))
@@ -94,6 +93,19 @@ def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
                     raise
                 if warn:
                     warn(error)
+    for runs in sweeps_by_machine(root).values():  # every run of a machine, newest cell first
+        read = []
+        for path in runs:
+            try:
+                read.append(compare.load(path))
+            except compare.CompareError as error:
+                if not skip_bad:
+                    raise
+                if warn:
+                    warn(error)
+        if read:
+            inputs.append(sweep_report.Sweep(read[0].label, read[0].path,
+                                             sweep_report.merged([r.document for r in read])))
     compare.unique_labels(inputs)
     return inputs
 
@@ -221,6 +233,12 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
                 f"accuracy atlas, {run.label}: the least accurate ops per dtype (forward, error "
                 "in ULPs of the result dtype against the reference)",
                 sweep_report.atlas(run.document))], "markdown")]
+            versus = sweep_report.against_inductor_lists(run.document)
+            if len(versus):
+                parts += ["", compare.render([Table(
+                    f"compile-* on {run.label} against PyTorch's own inductor OpInfo lists "
+                    "(test/inductor/test_torchinductor_opinfo.py: skips and expected failures; "
+                    "source in sweep/inductor_lists.json)", versus)], "markdown")]
         parts += ["", compare.render([Table("sweep cells whose verdict differs between machines "
                                             "or backends", sweep_report.differences(sweeps))],
                                      "markdown")]

@@ -1,8 +1,10 @@
 """Cells already measured: a sweep reuses them, so that a second run repeats nothing.
 
 A cell's record is reused from an earlier sweep file in the same folder when its backend's key
-is the same: the torch build, the sweep's own code (this module's neighbours that judge a cell),
-the backend, the samples per cell and whether the backward was compared. Built-in backends
+is the same: the machine, the torch build and its settings (torch.backends flags, TORCH* and
+TORCHINDUCTOR* environment variables), NumPy's version (NumPy refs), the sweep's own code (the
+modules that run and judge a cell), the backend, the samples per cell and whether the backward
+was compared. Built-in backends
 only: a plugged-in backend's code can change between runs without anything here knowing.
 Cells that crashed, timed out or errored are run again.
 """
@@ -17,7 +19,8 @@ import torch
 
 from suite.results import JOURNAL
 
-JUDGING_CODE = ("sweep.py", "accuracy.py", "opinfos.py", "runner.py", "backends.py")
+JUDGING_CODE = ("sweep.py", "accuracy.py", "opinfos.py", "runner.py", "backends.py", "sweep_plugin.py",
+                "sweep_cells.py", "isolation.py", "torch_state.py", "sweep_cache.py")
 NOT_REUSED = ("crashed", "timed out", "error")
 
 
@@ -25,10 +28,21 @@ def key(selected, samples, backward: bool) -> str | None:
     """The cache key of a backend's cells, or None (a plugged-in backend: never cached)."""
     if ":" in selected.selector and not selected.selector.startswith(("cuda:", "xpu:", "compile-")):
         return None
+    import os
+
+    import numpy
+
+    from suite.machine import machine_name, torch_info
+
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for part in (torch.__version__, torch.version.git_version, selected.backend.name,
-                 str(selected.backend.device), repr(samples), repr(backward)):
+    # (how many processes inductor compiles in changes no result, and opsuite sets it itself)
+    environment = sorted((k, v) for k, v in os.environ.items() if k.startswith(("TORCH", "PYTORCH"))
+                         and k != "TORCHINDUCTOR_COMPILE_THREADS")
+    for part in (machine_name(), torch.__version__, torch.version.git_version,
+                 json.dumps(torch_info(), sort_keys=True, default=str), repr(environment),
+                 numpy.__version__, selected.backend.name, str(selected.backend.device),
+                 repr(samples), repr(backward)):
         digest.update(part.encode() + b"\0")
     for name in JUDGING_CODE:
         digest.update((here / name).read_bytes())

@@ -7,7 +7,8 @@
     verdict = "raises"           # what the cell does: raises, wrong, crashed or timed out
     reason = "meta has no values, and nonzero's output shape depends on them"
 
-Strict, as conformance's: an entry whose cells all work in a run is reported as stale.
+Strict, as conformance's: an entry that names cells of a run but explains none of them (they
+work now, or fail another way), or that names no OpInfo entry at all, is reported as stale.
 """
 
 from __future__ import annotations
@@ -69,11 +70,15 @@ def match(known: list[Known], rec: dict) -> Known | None:
     return next((k for k in known if k.names(rec) and k.verdict == rec["verdict"]), None)
 
 
-def stale(known: list[Known], recs: list[dict]) -> list[Known]:
-    """Entries that name cells of this run, every one of which now works."""
+def stale(known: list[Known], recs: list[dict], entries: set[str] | None = None) -> list[Known]:
+    """Entries that name cells of this run but explain none of them (they work now, or fail
+    another way), and entries whose op pattern names no OpInfo entry of this torch at all (a
+    typo, or a renamed op)."""
     out = []
     for k in known:
         named = [r for r in recs if k.names(r)]
-        if named and all(r["verdict"] == "works" for r in named):
+        if named and not any(match([k], r) for r in named):
+            out.append(k)
+        elif entries is not None and not any(fnmatch.fnmatchcase(e, k.op) for e in entries):
             out.append(k)
     return out

@@ -82,12 +82,21 @@ def _resolve(config) -> State:
     known_file = Path(opt.known_divergences) if opt.known_divergences else sweep_known.DEFAULT_FILE
     known = sweep_known.load(known_file) if known_file.exists() or opt.known_divergences else []
     output = None
-    if not hasattr(config, "workerinput") and not opt.collectonly:
+    state = State(selected, patterns, dtypes, samples, known, known_file, None)
+    available = [sel for sel in selected if sel.available]
+    if not available:
+        raise opinfos.SweepError("no selected backend is available here: " + "; ".join(
+            f"{sel.backend.name} ({sel.reason})" for sel in selected))
+    if not any(cells_for(state, sel) for sel in available):
+        raise opinfos.SweepError("no cell to run: no selected entry declares "
+                                 + ("these dtypes" if dtypes else "any dtype") + " for "
+                                 + ", ".join(sel.backend.name for sel in available))
+    if output is None and not hasattr(config, "workerinput") and not opt.collectonly:
         if opt.output:
             output = results.reserve(Path(opt.output))
         elif opt.output_dir:
             output = results.reserve(folder=Path(opt.output_dir), commit=git_commit()["commit"])
-    state = State(selected, patterns, dtypes, samples, known, known_file, output)
+    state.output = output
     state.cache_keys = {sel.backend.name: sweep_cache.key(sel, cells_samples(state, sel),
                                                           not opt.sweep_no_backward)
                         for sel in selected if sel.available}
@@ -257,7 +266,8 @@ class SweepRecorder:
                           f"in {_duration(elapsed)}" + (f", about {_duration(left)} left" if done < self.total else ""))
 
     def stale(self) -> list[sweep_known.Known]:
-        return sweep_known.stale(self.state.known, list(self.records.values()))
+        names = {opinfos.full_name(op) for op in opinfos.database()}
+        return sweep_known.stale(self.state.known, list(self.records.values()), names)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session, exitstatus):
@@ -341,7 +351,7 @@ def summary_lines(recs: list[dict], selected: list[Selected]) -> list[str]:
 def _from_nodeid(nodeid: str, state: State) -> dict:
     """op, dtype and backend of a cell from its id (a crashed worker's report has nothing else)."""
     ident = nodeid.rpartition("[")[2].rstrip("]")
-    for sel in state.selected:
+    for sel in sorted(state.selected, key=lambda s: -len(s.backend.name)):  # compile-cpu before cpu
         if ident.endswith("-" + sel.backend.name):
             rest = ident[: -len(sel.backend.name) - 1]
             op, _, dtype = rest.rpartition("-")

@@ -52,6 +52,24 @@ def read(path: Path) -> dict:
     return data
 
 
+def merged(documents: list[dict]) -> dict:
+    """A machine's sweeps as one: the newest document's header, and for each (op, dtype,
+    backend) the record of the newest run that has it. documents: newest first. A narrow run
+    after a whole one then updates its cells instead of hiding the others."""
+    newest, records, seen = documents[0], [], set()
+    backends = {}
+    for document in documents:
+        for b in document.get("backends", []):
+            backends.setdefault(b["name"], b)
+        for r in document["records"]:
+            cell = (r.get("op"), r.get("dtype"), r.get("backend"))
+            if cell not in seen:
+                seen.add(cell)
+                records.append(r)
+    return newest | {"records": records, "backends": list(backends.values()),
+                     "merged_from": len(documents)}
+
+
 def family(op: str) -> str:
     return next((f for f in FAMILIES if op.startswith(f + ".")), "torch")
 
@@ -90,8 +108,9 @@ def counts(sweeps: list[Sweep]) -> pd.DataFrame:
 
 
 def differences(sweeps: list[Sweep]) -> pd.DataFrame:
-    """(op, dtype) x machine:backend, the rows whose verdict differs between columns (a known
-    divergence shows as "known"; a cell a column lacks is "-", and does not by itself differ)."""
+    """(op, dtype) x machine:backend, the rows whose verdict (forward, and backward where it is
+    not "works") differs between columns (a known divergence shows as "known"; a cell a column
+    lacks is "-", and does not by itself differ)."""
     parts = []
     for s in sweeps:
         df = frame(s.document)
@@ -99,8 +118,10 @@ def differences(sweeps: list[Sweep]) -> pd.DataFrame:
         parts.append(df)
     if not parts:
         return pd.DataFrame()
-    cells = pd.concat(parts).pivot_table(index=["op", "dtype"], columns="column", values="state",
-                                         aggfunc="first")
+    both = pd.concat(parts)
+    backward = both["backward"].where(both["backward"].notna() & (both["backward"] != "works"))
+    both["state"] = both["state"] + ("; backward " + backward).fillna("")
+    cells = both.pivot_table(index=["op", "dtype"], columns="column", values="state", aggfunc="first")
     if cells.shape[1] < 2:
         return pd.DataFrame(columns=["op", "dtype"])
     differ = cells.apply(lambda row: row.dropna().nunique() > 1, axis=1)
@@ -166,3 +187,41 @@ def support_chart(document: dict, label: str):
                 ax.text(j, i, f"{shown:.0%}", ha="center", va="center", fontsize=SMALL - 1)
     fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=0.6, label="cells that work")
     return fig
+
+
+INDUCTOR_LISTS = Path(__file__).resolve().parent.parent / "sweep" / "inductor_lists.json"
+FOUND = ("wrong", "raises", "crashed", "timed out", "error")
+
+
+def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) -> pd.DataFrame:
+    """For each compile-* backend of a sweep: the (op, dtype) cells that opsuite found not
+    working, or that PyTorch's inductor OpInfo test lists as skipped or expected to fail on that
+    device type, and which of the two found them ("both", "opsuite only", "lists only").
+    Cells the sweep skipped, or did not run, are not compared."""
+    columns = ["backend", "op", "dtype", "verdict", "listed as", "found by"]
+    try:
+        lists = json.loads(Path(lists_file).read_text())["lists"]
+    except (OSError, ValueError, KeyError):
+        return pd.DataFrame(columns=columns)
+    df = frame(document)
+    rows = []
+    for b in document.get("backends", []):
+        name = b["name"]
+        if not name.startswith("compile-"):
+            continue
+        device_type = str(b.get("device", "")).split(":")[0]
+        listed = {}
+        for kind, ops in (lists.get(device_type) or {}).items():
+            if kind in ("skip", "xfail", "xfail_gradient", "xfail_all_samples"):
+                for op, dtypes in ops.items():
+                    for dtype in dtypes:
+                        listed.setdefault((op, dtype), kind)
+        for r in df[(df["backend"] == name) & (df["verdict"] != "skipped")].itertuples():
+            kind = listed.get((r.op, r.dtype))
+            found = r.verdict in FOUND
+            if found or kind:
+                rows.append({"backend": name, "op": r.op, "dtype": r.dtype, "verdict": r.verdict,
+                             "listed as": kind or MISSING,
+                             "found by": "both" if found and kind else "opsuite only" if found
+                             else "lists only"})
+    return pd.DataFrame(rows, columns=columns)

@@ -54,6 +54,24 @@ def test_integer_results_are_exact():
     assert ulps.tolist() == [0.0, 1.0]
 
 
+def test_complex_results_are_judged_by_the_modulus_as_assert_close():
+    ref = torch.tensor([1000 + 0.001j], dtype=torch.complex128)
+    assert accuracy.within(torch.tensor([1000 + 0.0011j], dtype=torch.complex64), ref, None).all()
+    assert not accuracy.within(torch.tensor([1000.1 + 0.001j], dtype=torch.complex64), ref, None).all()
+
+
+def test_large_integers_differing_by_one_are_an_error():
+    ulps, _ = accuracy.errors(torch.tensor([2**62 + 1]), torch.tensor([2**62]))
+    assert ulps.tolist() == [1.0]
+
+
+def test_a_nonfinite_cpu_result_allows_only_itself():
+    ref = torch.tensor([1.0], dtype=torch.float64)
+    assert not accuracy.within(torch.tensor([math.nan]), ref, torch.tensor([math.inf])).all()
+    overflow = torch.tensor([math.inf], dtype=torch.float16)  # exp(12) in float16, as the cpu
+    assert accuracy.within(overflow, torch.tensor([162754.8], dtype=torch.float64), overflow).all()
+
+
 # -- verdicts --------------------------------------------------------------------------------
 
 class Bend(TorchFunctionMode):
@@ -108,6 +126,22 @@ def test_an_error_on_the_backend_is_raises_with_its_first_line():
     rec = _cell("add", torch.int64, Backend("raising", "cpu", context=Raising))
     assert rec["verdict"] == "raises"
     assert rec["message"] == "RuntimeError: add is not implemented on this device"
+
+
+class FlipsSingularVectors(TorchFunctionMode):
+    """linalg.svd with U's and V's columns negated: as valid a decomposition as the cpu's."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func is torch.linalg.svd:
+            with torch._C.DisableTorchFunction():
+                return type(out)((-out[0], out[1], -out[2]))
+        return out
+
+
+def test_singular_vectors_of_either_sign_work():
+    rec = _cell("linalg.svd", torch.float32, Backend("flips", "cpu", context=FlipsSingularVectors), limit=3)
+    assert rec["verdict"] == "works", rec
 
 
 def test_random_entries_compare_shapes_not_values():
@@ -180,6 +214,27 @@ def test_a_run_writes_one_sweep_file_and_a_crash_costs_only_its_cell(tmp_path):
     assert not list(tmp_path.glob("*.partial.jsonl"))
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--ops", "add,no_such_op"], "opsuite: no OpInfo entry matches 'no_such_op'"),
+    (["--ops", "atan2", "--dtypes", "complex64"], "opsuite: no cell to run"),
+    (["--ops", "add", "extra"], "opsuite: unexpected argument 'extra' (arguments for pytest go after --)"),
+], ids=["one-pattern-of-two", "no-cell", "stray-argument"])
+def test_more_bad_input(tmp_path, args, message):
+    result = opsuite(tmp_path, "sweep", *args, "--output", str(tmp_path / "out.json"))
+    assert result.returncode == 2 and result.stderr.startswith(message), result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_crashed_cells_id_is_read_with_the_longest_backend_name_first():
+    from suite.backends import Selected
+    from suite.sweep_plugin import State, _from_nodeid
+
+    state = State([Selected(Backend("cpu", "cpu"), "cpu"), Selected(Backend("compile-cpu", "cpu"), "compile-cpu")],
+                  None, None, "default", [], Path("k.toml"), None)
+    assert _from_nodeid("sweep_cells.py::test_cell[add-float32-compile-cpu]", state) == \
+        {"op": "add", "dtype": "float32", "backend": "compile-cpu"}
+
+
 def test_list_names_the_entries_and_their_dtypes(tmp_path):
     result = opsuite(tmp_path, "sweep", "--list", "nn.functional.interp*")
     assert result.returncode == 0, result.stderr
@@ -199,3 +254,44 @@ def test_a_second_run_reuses_every_cell_and_no_cache_runs_them_again(tmp_path):
     assert "1 of 1 cells reused from earlier sweeps" in second.stdout
     assert "reused_from" not in records["fresh"][0]
     assert records["second"][0]["forward"] == records["first"][0]["forward"]
+
+
+# -- reading sweeps back ---------------------------------------------------------------------
+
+def _document(records, backends=("cpu", "compile-cpu")):
+    return {"schema": "opsuite.sweep/1", "machine": {"name": "box"},
+            "backends": [{"name": b, "device": "cpu", "available": True} for b in backends],
+            "records": [dict(zip(("op", "dtype", "backend", "verdict"), r),
+                             forward={"accuracy": {"p99_ulp": p, "max_ulp": p, "max_rel": 0.0}})
+                        for r, p in records]}
+
+
+def test_differences_support_matrix_and_atlas_from_records():
+    from suite import sweep_report
+
+    doc = _document([(("add", "float32", "cpu", "works"), 0.5), (("add", "float32", "compile-cpu", "wrong"), 900),
+                     (("linalg.det", "float32", "cpu", "works"), 3.0),
+                     (("linalg.det", "float32", "compile-cpu", "works"), 2.0)])
+    runs = [sweep_report.Sweep("box", Path("x.json"), doc)]
+    differ = sweep_report.differences(runs)
+    assert differ[["op", "dtype"]].values.tolist() == [["add", "float32"]]
+    assert differ["box:compile-cpu"].tolist() == ["wrong"]
+    matrix = sweep_report.support_matrix(doc, "compile-cpu")
+    assert matrix.loc["torch", "float32"] == 0.0 and matrix.loc["linalg", "float32"] == 1.0
+    atlas = sweep_report.atlas(doc)
+    assert atlas[atlas["backend"] == "compile-cpu"]["op"].tolist() == ["add", "linalg.det"]
+
+
+def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
+    from suite import sweep_report
+
+    lists = tmp_path / "lists.json"
+    lists.write_text(json.dumps({"lists": {"cpu": {"xfail": {"add": ["float32"], "mul": ["int64"]},
+                                                   "skip": {"sub": ["float32"]}}}}))
+    doc = _document([(("add", "float32", "compile-cpu", "wrong"), 9), (("div", "float32", "compile-cpu", "raises"), 0),
+                     (("mul", "int64", "compile-cpu", "works"), 0), (("sub", "float32", "compile-cpu", "skipped"), 0),
+                     (("add", "float32", "cpu", "works"), 0)])
+    table = sweep_report.against_inductor_lists(doc, lists)
+    found = {(r.op, r.dtype): (r._5, r._6) for r in table.itertuples()}
+    assert found == {("add", "float32"): ("xfail", "both"), ("div", "float32"): ("-", "opsuite only"),
+                     ("mul", "int64"): ("xfail", "lists only")}

@@ -27,6 +27,7 @@ requires grad, for a seeded random cotangent of each output.
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import torch
@@ -262,7 +263,7 @@ def evaluate(op, dtype: torch.dtype, runner: Runner, *, limit: int | None, backw
              note=lambda what: None) -> dict:
     """The record of one cell (see the module docstring). ``note`` is told which sample is
     about to run on the backend: a record of a crash says which one it was."""
-    started = time.monotonic()
+    started, breaks_before = time.monotonic(), _graph_breaks()
     rec = {"reference": reference_kind(op, dtype)}
     values = runner.device.type != "meta"
     try:
@@ -310,8 +311,17 @@ def evaluate(op, dtype: torch.dtype, runner: Runner, *, limit: int | None, backw
     if backward and rec["verdict"] == "works" and not not_compared and \
             dtype in opinfos.backward_dtypes_for(op, runner.device.type):
         rec["backward"] = _evaluate_backward(op, dtype, runner, limit, rec["reference"], note)
+    breaks = _graph_breaks() - breaks_before
+    if breaks:  # part of the op ran eagerly, outside the compiled graph
+        rec["graph_breaks"] = breaks
     rec["duration_s"] = round(time.monotonic() - started, 4)
     return rec
+
+
+def _graph_breaks() -> int:
+    """Graph breaks dynamo has counted in this process (0 where it was never imported)."""
+    utils = sys.modules.get("torch._dynamo.utils")
+    return sum(utils.counters["graph_break"].values()) if utils is not None else 0
 
 
 def _evaluate_backward(op, dtype, runner: Runner, limit, kind, note) -> dict:

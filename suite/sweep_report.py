@@ -85,9 +85,10 @@ def frame(document: dict) -> pd.DataFrame:
                      "state": "known" if r.get("known") else r.get("verdict"),
                      "p99_ulp": _number(acc.get("p99_ulp")), "max_ulp": _number(acc.get("max_ulp")),
                      "max_rel": _number(acc.get("max_rel")),
-                     "backward": (r.get("backward") or {}).get("verdict")})
+                     "backward": (r.get("backward") or {}).get("verdict"),
+                     "graph_breaks": r.get("graph_breaks", 0)})
     return pd.DataFrame(rows, columns=["op", "family", "dtype", "backend", "verdict", "state",
-                                       "p99_ulp", "max_ulp", "max_rel", "backward"])
+                                       "p99_ulp", "max_ulp", "max_rel", "backward", "graph_breaks"])
 
 
 def _number(value):
@@ -223,5 +224,6 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
                 rows.append({"backend": name, "op": r.op, "dtype": r.dtype, "verdict": r.verdict,
                              "listed as": kind or MISSING,
                              "found by": "both" if found and kind else "opsuite only" if found
-                             else "lists only"})
+                             else "lists only" + (" (graph break: ran partly eagerly)"
+                                                  if r.graph_breaks else "")})
     return pd.DataFrame(rows, columns=columns)

@@ -60,6 +60,12 @@ def test_complex_results_are_judged_by_the_modulus_as_assert_close():
     assert not accuracy.within(torch.tensor([1000.1 + 0.001j], dtype=torch.complex64), ref, None).all()
 
 
+def test_an_overflow_to_inf_is_no_error_where_the_reference_is_beyond_the_dtype():
+    ulps, _ = accuracy.errors(torch.tensor([math.inf, 65504.0], dtype=torch.float16),
+                              torch.tensor([162754.8, 65504.0], dtype=torch.float64))
+    assert ulps.tolist() == [0.0, 0.0]
+
+
 def test_large_integers_differing_by_one_are_an_error():
     ulps, _ = accuracy.errors(torch.tensor([2**62 + 1]), torch.tensor([2**62]))
     assert ulps.tolist() == [1.0]

@@ -95,6 +95,27 @@ def default_timeout(config) -> None:
         config.option.timeout = DEFAULT_TIMEOUT
 
 
+def prepare_run(config) -> None:
+    """What every opsuite run sets before pytest starts (conformance and sweep alike)."""
+    use_workers(config)
+    small_machine_compiles_in_process()
+    default_timeout(config)
+    skip_log_capture(config)
+
+
+LOG_SETTINGS = ("log_level", "log_cli_level", "log_file", "log_file_level", "log_cli")
+
+
+def skip_log_capture(config) -> None:
+    """No pytest log capture unless a log option or setting asks for it. pytest attaches its
+    handler to every non-propagating logger around each phase of each case; torch has about 80,
+    which made it a sixth of a cpu run. torch's warnings are Python warnings, and what its
+    loggers print reaches the captured stderr either way."""
+    if config.pluginmanager.has_plugin("logging") and not any(
+            config.getoption(name, None) or config.getini(name) for name in LOG_SETTINGS):
+        config.pluginmanager.set_blocked("logging-plugin")
+
+
 def is_spec_case(item) -> bool:
     callspec = getattr(item, "callspec", None)
     return callspec is not None and "backend" in callspec.params

@@ -94,24 +94,8 @@ def pytest_cmdline_main(config):
     except (BackendError, results.ResultsError, divergences.DivergenceFileError) as exc:
         sys.stderr.write(f"opsuite: {exc}\n")
         return 2
-    isolation.use_workers(config)
-    isolation.small_machine_compiles_in_process()
-    isolation.default_timeout(config)
-    _skip_log_capture(config)
+    isolation.prepare_run(config)
     return None
-
-
-LOG_SETTINGS = ("log_level", "log_cli_level", "log_file", "log_file_level", "log_cli")
-
-
-def _skip_log_capture(config) -> None:
-    """No pytest log capture unless a log option or setting asks for it. pytest attaches its
-    handler to every non-propagating logger around each phase of each case; torch has about 80,
-    which made it a sixth of a cpu run. torch's warnings are Python warnings, and what its
-    loggers print reaches the captured stderr either way."""
-    if config.pluginmanager.has_plugin("logging") and not any(
-            config.getoption(name, None) or config.getini(name) for name in LOG_SETTINGS):
-        config.pluginmanager.set_blocked("logging-plugin")
 
 
 def pytest_configure(config):

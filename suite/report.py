@@ -44,22 +44,11 @@ class Report:
 RUN_NAME = re.compile(r"\d{8}T\d{6}Z[^/]*(\.json|\.partial\.jsonl)")
 
 
-def runs_by_machine(root: Path) -> dict[str, list[Path]]:
-    """Each machine's conformance runs under root/conformance, newest first. Other JSON files
-    there (an --output of another name, a JUnit file) are not runs and are left alone."""
+def runs_by_machine(root: Path, kind: str = "conformance") -> dict[str, list[Path]]:
+    """Each machine's runs under root/<kind> (conformance, sweep), newest first. Other JSON
+    files there (an --output of another name, a JUnit file) are not runs and are left alone."""
     found = {}
-    for folder in sorted(p for p in (root / "conformance").glob("*") if p.is_dir()):
-        runs = sorted((p for p in folder.glob("*.json*") if RUN_NAME.fullmatch(p.name)),
-                      key=lambda p: p.name, reverse=True)
-        if runs:
-            found[folder.name] = runs
-    return found
-
-
-def sweeps_by_machine(root: Path) -> dict[str, list[Path]]:
-    """Each machine's sweep runs under root/sweep, newest first."""
-    found = {}
-    for folder in sorted(p for p in (root / "sweep").glob("*") if p.is_dir()):
+    for folder in sorted(p for p in (root / kind).glob("*") if p.is_dir()):
         runs = sorted((p for p in folder.glob("*.json*") if RUN_NAME.fullmatch(p.name)),
                       key=lambda p: p.name, reverse=True)
         if runs:
@@ -76,7 +65,7 @@ def asv_folders(root: Path) -> list[Path]:
 def newest_inputs(root: Path) -> list[Path]:
     """The newest conformance run of each machine, then each machine's asv folder."""
     return ([runs[0] for runs in runs_by_machine(root).values()] + asv_folders(root)
-            + [runs[0] for runs in sweeps_by_machine(root).values()])
+            + [runs[0] for runs in runs_by_machine(root, "sweep").values()])
 
 
 def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
@@ -93,7 +82,7 @@ def load_newest(root: Path, skip_bad: bool = False, warn=None) -> list:
                     raise
                 if warn:
                     warn(error)
-    for runs in sweeps_by_machine(root).values():  # every run of a machine, newest cell first
+    for runs in runs_by_machine(root, "sweep").values():  # every run of a machine, newest cell first
         read = []
         for path in runs:
             try:

@@ -123,9 +123,7 @@ def pytest_cmdline_main(config):
     except (BackendError, results.ResultsError, opinfos.SweepError, sweep_known.KnownError) as exc:
         sys.stderr.write(f"opsuite: {exc}\n")
         return 2
-    isolation.use_workers(config)
-    isolation.small_machine_compiles_in_process()
-    isolation.default_timeout(config)
+    isolation.prepare_run(config)
     return None
 
 

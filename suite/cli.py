@@ -253,7 +253,9 @@ not (or a known divergence is stale); 2 bad input.""")
     sweep.add_argument("--known-divergences", metavar="PATH",
                        help="TOML of cells known not to work (default: sweep/known_divergences.toml)")
     sweep.add_argument("--list", nargs="?", const="*", metavar="PATTERN",
-                       help="list the entries (matching PATTERN) with their cpu dtypes; run nothing")
+                       help="list the entries PATTERN and --ops name, with the dtypes each "
+                            "declares for the backends' device types (within --dtypes), and "
+                            "count the cells; run nothing")
     sweep.add_argument("pytest_args", nargs=argparse.REMAINDER,
                        help="after --: arguments for pytest")
     claims = sub.add_parser(
@@ -611,6 +613,35 @@ def _selfcheck(args) -> int:
                           Path(args.output) if args.output else None, extra, args.list)
 
 
+def _sweep_list(args) -> int:
+    """--list: the entries PATTERN and --ops name, each with the dtypes it declares for each
+    backend's device type (within --dtypes), and the cells a sweep of them would run."""
+    import torch
+
+    from suite import opinfos
+    from suite.backends import BackendError, select
+
+    patterns = [p for arg in args.ops for p in arg.split(",") if p] + ([args.list] if args.list != "*" else [])
+    try:
+        entries = opinfos.select(patterns or None)
+        dtypes = opinfos.parse_dtypes([d for arg in args.dtypes for d in arg.split(",") if d])
+        device_types = list(dict.fromkeys(torch.device(sel.backend.device).type
+                                          for sel in select(args.backend or ["cpu"])))
+    except (opinfos.SweepError, BackendError) as error:
+        print(f"opsuite: {error}", file=sys.stderr)
+        return 2
+    cells = {device: 0 for device in device_types}
+    for op in entries:
+        for device in device_types:
+            declared = [d for d in opinfos.dtypes_for(op, device) if dtypes is None or d in dtypes]
+            cells[device] += len(declared)
+            print(f"{opinfos.full_name(op):<48} " + (f"{device}: " if len(device_types) > 1 else "")
+                  + (" ".join(map(opinfos.dtype_name, declared)) or "(no dtype)"))
+    print(f"{len(entries)} entries; cells (entry x dtype): "
+          + ", ".join(f"{n:,} on {device}" for device, n in cells.items()))
+    return 0
+
+
 def _sweep(args) -> int:
     import pytest
 
@@ -619,15 +650,7 @@ def _sweep(args) -> int:
     from suite.results import default_folder
 
     if args.list is not None:
-        try:
-            entries = opinfos.select([args.list])
-        except opinfos.SweepError as error:
-            print(f"opsuite: {error}", file=sys.stderr)
-            return 2
-        for op in entries:
-            print(f"{opinfos.full_name(op):<48} "
-                  + " ".join(map(opinfos.dtype_name, opinfos.dtypes_for(op, "cpu"))))
-        return 0
+        return _sweep_list(args)
     if args.pytest_args[:1] not in ([], ["--"]):
         print(f"opsuite: unexpected argument {args.pytest_args[0]!r} (arguments for pytest go "
               "after --)", file=sys.stderr)

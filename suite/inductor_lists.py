@@ -11,7 +11,14 @@ tree).  Only unconditional module-level statements count: entries added under
 ``if`` (macOS, ROCm, ARM64, old GPUs, config flags) are platform specific and
 left out.  Dtype abbreviations (``f32 = torch.float32``) are read from the file
 itself; an op key ``("op", "variant")`` becomes ``"op.variant"``, the OpInfo
-full name (name + "." + variant_test_name).  Command line:
+full name (name + "." + variant_test_name).
+
+Two more things decide what that test expects, and both are recorded beside the lists:
+``tested_dtypes``, the dtypes it runs at all (every ``allowed_dtypes`` of the file,
+intersected: PyTorch's test never compiles bfloat16, int8, int16 or complex), and ``entries``,
+the skips and expected failures the OpInfo entries attach to it themselves
+(``DecorateInfo(unittest.skip(...), "TestInductorOpInfo", ...)``), read from the installed
+torch.  Command line:
 ``python -m suite.inductor_lists FILE --source "pytorch/pytorch@<commit>" > out.json``.
 """
 
@@ -22,6 +29,7 @@ import ast
 import json
 import re
 import sys
+import unittest
 from importlib import metadata
 
 FORMAT = "opsuite.inductor_lists/1"
@@ -138,6 +146,64 @@ def parse_lists(source: str) -> dict:
     return _Reader().read(ast.parse(source))
 
 
+def dtypes_run(source: str) -> list[str] | None:
+    """The dtypes the test runs at all: every ``allowed_dtypes = [...]`` or
+    ``allowed_dtypes=[...]`` in the file, intersected (None if there is none)."""
+    reader, found = _Reader(), None
+    tree = ast.parse(source)
+    for stmt in tree.body:  # the file's own abbreviations first (f32 = torch.float32)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            reader.assign(stmt.targets[0], stmt.value)
+    for node in ast.walk(tree):
+        value = None
+        if isinstance(node, ast.keyword) and node.arg == "allowed_dtypes":
+            value = node.value
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "allowed_dtypes"
+                                                  for t in node.targets):
+            value = node.value
+        if value is not None and (dtypes := reader.dtypes(value)) is not None:
+            found = dtypes if found is None else found & dtypes
+    return None if found is None else sorted(found)
+
+
+TEST = ("TestInductorOpInfo", "test_comprehensive")
+
+
+def _kind(decorator) -> str | None:
+    """"skip" or "xfail" for the unittest decorators that make the test skip or fail; None for
+    the rest (tolerances, platform conditions such as skipIfRocm)."""
+    if decorator is unittest.expectedFailure:
+        return "xfail"
+    if decorator is unittest.skip or getattr(decorator, "__qualname__", "") == "skip.<locals>.decorator":
+        return "skip"  # unittest.skip used bare, or unittest.skip("reason")
+    return None
+
+
+def entry_decorations(database, device_types) -> dict:
+    """{device: {"skip"|"xfail": {op full name: sorted dtype names}}}: what the OpInfo entries
+    themselves make PyTorch's inductor test skip or expect to fail, per device type, for the
+    dtypes each entry declares there (a decoration with no dtypes covers them all)."""
+    from suite import opinfos
+
+    found = {}
+    for op in database:
+        decorations = [d for d in op.decorators if hasattr(d, "is_active")]  # DecorateInfo
+        if not decorations:
+            continue
+        for device in device_types:
+            for dtype in opinfos.dtypes_for(op, device):
+                for d in decorations:
+                    try:
+                        active = d.is_active(*TEST, device, dtype, {})
+                    except Exception:  # an active_if that needs a test's parameters: not ours
+                        active = False
+                    for kind in filter(None, map(_kind, d.decorators if active else ())):
+                        ops = found.setdefault(device, {}).setdefault(kind, {})
+                        ops.setdefault(opinfos.full_name(op), set()).add(str(dtype).removeprefix("torch."))
+    return {dev: {kind: {op: sorted(ds) for op, ds in sorted(ops.items())} for kind, ops in sorted(kinds.items())}
+            for dev, kinds in sorted(found.items())}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser("python -m suite.inductor_lists", description=__doc__.splitlines()[0])
     parser.add_argument("path", help="a copy of test/inductor/test_torchinductor_opinfo.py")
@@ -146,15 +212,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         with open(args.path, encoding="utf-8") as f:
-            lists = parse_lists(f.read())
+            text = f.read()
+        lists, tested = parse_lists(text), dtypes_run(text)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as e:
         print(f"inductor_lists: {args.path}: {e}".replace("\n", " "), file=sys.stderr)
         return 2
-    try:
-        version = args.torch or metadata.version("torch")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    out = {"format": FORMAT, "source": args.source or args.path, "torch": version, "lists": lists}
+    from suite import opinfos
+
+    installed = metadata.version("torch")
+    out = {"format": FORMAT, "source": args.source or args.path, "torch": args.torch or installed,
+           "lists": lists, "tested_dtypes": tested,
+           "entries": entry_decorations(opinfos.database(), sorted(lists)), "entries_torch": installed}
     print(json.dumps(out, indent=1))
     return 0
 

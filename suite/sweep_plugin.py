@@ -21,6 +21,7 @@ from suite import accuracy, isolation, opinfos, results, sweep_cache, sweep_know
 from suite.backends import BackendError, Selected, select
 from suite.isolation import Isolation
 from suite.machine import git_commit, machine_info, torch_info
+from suite.validate import VERDICTS
 
 SCHEMA = "opsuite.sweep/1"
 PROP = "opsuite.sweep"
@@ -317,9 +318,6 @@ class SweepRecorder:
                     "torch, code, backend and options (--no-cache runs them again)")
         if self.written:
             tr.line(f"results: {self.written}", bold=True)
-
-
-VERDICTS = ("works", "wrong", "raises", "crashed", "timed out", "error", "skipped")
 
 
 def summary_lines(recs: list[dict], selected: list[Selected]) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from suite import validate
 from suite.results import JOURNAL, ResultsError, _read_journal
 
 SCHEMA = "opsuite.sweep/1"
@@ -47,9 +48,10 @@ def read(path: Path) -> dict:
     if data["schema"] != SCHEMA:
         raise ResultsError(f"{path} has schema {data['schema']}, which this opsuite cannot read "
                            f"(it reads {SCHEMA})")
-    if not isinstance(data.get("records"), list) or not isinstance(data.get("machine"), dict):
-        raise ResultsError(f"{path}: a sweep results file needs 'machine' and 'records'")
-    return data
+    try:
+        return validate.sweep(data, path)  # every field compare and report read, checked
+    except validate.Invalid as exc:
+        raise ResultsError(str(exc)) from None
 
 
 def merged(documents: list[dict]) -> dict:
@@ -196,14 +198,18 @@ FOUND = ("wrong", "raises", "crashed", "timed out", "error")
 
 def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) -> pd.DataFrame:
     """For each compile-* backend of a sweep: the (op, dtype) cells that opsuite found not
-    working, or that PyTorch's inductor OpInfo test lists as skipped or expected to fail on that
-    device type, and which of the two found them ("both", "opsuite only", "lists only").
-    Cells the sweep skipped, or did not run, are not compared."""
+    working, or that PyTorch's inductor OpInfo test skips or expects to fail on that device type
+    (its lists, or the OpInfo entry's own decorations: "listed as" says which), and which of
+    the two found them ("both", "opsuite only", "lists only"). A cell in a dtype PyTorch's test
+    never runs is listed by nobody, and "found by" says so. Cells the sweep skipped, or did not
+    run, are not compared."""
     columns = ["backend", "op", "dtype", "verdict", "listed as", "found by"]
     try:
-        lists = json.loads(Path(lists_file).read_text())["lists"]
+        data = json.loads(Path(lists_file).read_text())
+        lists = data["lists"]
     except (OSError, ValueError, KeyError):
         return pd.DataFrame(columns=columns)
+    tested = set(data.get("tested_dtypes") or []) or None  # None: every dtype
     df = frame(document)
     rows = []
     for b in document.get("backends", []):
@@ -212,18 +218,25 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
             continue
         device_type = str(b.get("device", "")).split(":")[0]
         listed = {}
-        for kind, ops in (lists.get(device_type) or {}).items():
-            if kind in ("skip", "xfail", "xfail_gradient", "xfail_all_samples"):
-                for op, dtypes in ops.items():
-                    for dtype in dtypes:
-                        listed.setdefault((op, dtype), kind)
+        for source, suffix in ((lists, ""), (data.get("entries") or {}, " (OpInfo entry)")):
+            for kind, ops in (source.get(device_type) or {}).items():
+                if kind in ("skip", "xfail", "xfail_gradient", "xfail_all_samples"):
+                    for op, dtypes in ops.items():
+                        for dtype in dtypes:
+                            if tested is None or dtype in tested:
+                                listed.setdefault((op, dtype), kind + suffix)
         for r in df[(df["backend"] == name) & (df["verdict"] != "skipped")].itertuples():
             kind = listed.get((r.op, r.dtype))
             found = r.verdict in FOUND
-            if found or kind:
-                rows.append({"backend": name, "op": r.op, "dtype": r.dtype, "verdict": r.verdict,
-                             "listed as": kind or MISSING,
-                             "found by": "both" if found and kind else "opsuite only" if found
-                             else "lists only" + (" (graph break: ran partly eagerly)"
-                                                  if r.graph_breaks else "")})
+            if not (found or kind):
+                continue
+            if found and kind:
+                by = "both"
+            elif found:
+                by = "opsuite only" + ("" if tested is None or r.dtype in tested
+                                       else f" (PyTorch's test does not run {r.dtype})")
+            else:
+                by = "lists only" + (" (graph break: ran partly eagerly)" if r.graph_breaks else "")
+            rows.append({"backend": name, "op": r.op, "dtype": r.dtype, "verdict": r.verdict,
+                         "listed as": kind or MISSING, "found by": by})
     return pd.DataFrame(rows, columns=columns)

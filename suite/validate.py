@@ -3,6 +3,7 @@ reading, so that a malformed file is one line naming the file and the field, not
 somewhere later.
 
     conformance(document, path)   # raises Invalid("... records[3].outcome is 5, not one of ...")
+    sweep(document, path)
     asv(results, path)
 """
 
@@ -69,6 +70,37 @@ CONFORMANCE = {
     "records": [RECORD],
 }
 
+# a sweep cell: what compare and report read of it
+VERDICTS = ("works", "wrong", "raises", "crashed", "timed out", "error", "skipped")
+ERROR = Either((NUMBER, OneOf(("inf",)), type(None)))  # an error figure; "inf" past the dtype's range
+ACCURACY = Optional(Either(({"max_ulp": ERROR, "p99_ulp": ERROR, "median_ulp": Optional(ERROR),
+                             "max_rel": ERROR}, type(None))))
+CELL = {
+    "op": str,
+    "dtype": str,
+    "backend": str,
+    "verdict": OneOf(VERDICTS),
+    "known": Optional(str),
+    "message": Optional(TEXT_OR_NONE),
+    "reference": Optional(TEXT_OR_NONE),
+    "forward": Optional(Either(({"accuracy": ACCURACY}, type(None)))),
+    "backward": Optional(Either(({"verdict": OneOf(VERDICTS), "accuracy": ACCURACY}, type(None)))),
+    "graph_breaks": Optional(int),
+    "duration_s": Optional(NUMBER),
+}
+
+SWEEP = {
+    "schema": str,
+    "machine": {"name": str},
+    "torch": Optional({"version": Optional(TEXT_OR_NONE)}),
+    "commit": Optional(TEXT_OR_NONE),
+    "created": Optional(TEXT_OR_NONE),
+    "complete": Optional(bool),
+    "backends": Optional([{"name": str, "device": Optional(TEXT_OR_NONE),
+                           "available": Optional(bool), "reason": Optional(TEXT_OR_NONE)}]),
+    "records": [CELL],
+}
+
 
 def _name(schema) -> str:
     if isinstance(schema, tuple):
@@ -132,20 +164,25 @@ def _show(value) -> str:
 
 def conformance(document: dict, path: Path) -> dict:
     """``document`` if it is a well-formed conformance results document, else Invalid."""
-    try:
-        check(document, CONFORMANCE, "")
-    except Invalid as error:
-        raise Invalid(f"{path} is a malformed conformance results file: {error}") from None
-    return document
+    return _checked(document, path, "conformance", lambda: check(document, CONFORMANCE, ""))
+
+
+def sweep(document: dict, path: Path) -> dict:
+    """``document`` if it is a well-formed sweep results document, else Invalid."""
+    return _checked(document, path, "sweep", lambda: check(document, SWEEP, ""))
 
 
 def asv(results, path: Path) -> dict:
     """``results`` if it is a well-formed asv results file (as `suite.speed` reads it)."""
+    return _checked(results, path, "asv", lambda: _asv(results))
+
+
+def _checked(data, path: Path, kind: str, checking):
     try:
-        _asv(results)
+        checking()
     except Invalid as error:
-        raise Invalid(f"{path} is a malformed asv results file: {error}") from None
-    return results
+        raise Invalid(f"{path} is a malformed {kind} results file: {error}") from None
+    return data
 
 
 def _asv(results) -> None:

@@ -1,7 +1,12 @@
 import json
+import unittest
 from pathlib import Path
+from types import SimpleNamespace
 
-from suite.inductor_lists import FORMAT, main, parse_lists
+import torch
+from torch.testing._internal.opinfo.core import DecorateInfo
+
+from suite.inductor_lists import FORMAT, dtypes_run, entry_decorations, main, parse_lists
 
 SWEEP = Path(__file__).resolve().parent.parent / "sweep" / "inductor_lists.json"
 
@@ -38,6 +43,12 @@ inductor_expected_failures_single_sample["cuda"].update(not_handled)
 
 inductor_override_kwargs = defaultdict(dict)
 inductor_override_kwargs["cpu"] = {("softmax", f16): {"atol": 1e-4}}
+
+_ops = partial(ops, allowed_dtypes=[f16, f32, f64, b8, i64, torch.uint8])
+
+class TestInductorOpInfo(TestCase):
+    def test_comprehensive(self, device, dtype, op):
+        allowed_dtypes = [f16, f32, f64, b8, i64]
 '''
 
 
@@ -76,3 +87,41 @@ def test_sweep_file_loads_and_has_a_cpu_list():
     cpu = data["lists"]["cpu"]
     assert cpu["skip"] and cpu["xfail"]
     assert all(dtypes and dtypes == sorted(dtypes) for ops in cpu.values() for dtypes in ops.values())
+    assert data["tested_dtypes"] == ["bool", "float16", "float32", "float64", "int32", "int64"]
+    assert "nonzero_static" in data["entries"]["cpu"]["xfail"]  # the entry's own expectedFailure
+
+
+def test_the_dtypes_the_test_runs_are_every_allowed_dtypes_intersected():
+    assert dtypes_run(SOURCE) == ["bool", "float16", "float32", "float64", "int64"]
+    assert dtypes_run("x = 1") is None
+
+
+class _Entry(SimpleNamespace):
+    """An OpInfo entry as entry_decorations reads it."""
+
+    def supported_dtypes(self, device_type):
+        return {torch.float16, torch.float32}
+
+
+def test_entries_own_skips_and_expected_failures_for_inductors_test_are_read():
+    entries = [
+        _Entry(name="a", variant_test_name="", decorators=[
+            DecorateInfo(unittest.skip("flaky"), "TestInductorOpInfo", "test_comprehensive",
+                         device_type="cpu", dtypes=(torch.float16,)),
+            DecorateInfo(unittest.expectedFailure, "TestInductorOpInfo", "test_comprehensive"),
+            DecorateInfo(unittest.skip, "TestInductorOpInfo", "test_comprehensive", device_type="cuda"),
+            DecorateInfo(unittest.skip("other test"), "TestCommon", "test_out"),  # another test
+            DecorateInfo(unittest.skip("rocm"), "TestInductorOpInfo", active_if=False),
+            DecorateInfo(lambda f: f, "TestInductorOpInfo"),  # a tolerance, say: no skip
+        ]),
+        _Entry(name="b", variant_test_name="v", decorators=[
+            DecorateInfo(unittest.skip("any test"), device_type="cpu"),  # every test, this one too
+            DecorateInfo(unittest.skip("needs kwargs"), active_if=lambda kwargs: kwargs["x"]),
+        ]),
+        _Entry(name="c", variant_test_name="", decorators=[]),
+    ]
+    assert entry_decorations(entries, ["cpu", "cuda"]) == {
+        "cpu": {"skip": {"a": ["float16"], "b.v": ["float16", "float32"]},
+                "xfail": {"a": ["float16", "float32"]}},
+        "cuda": {"skip": {"a": ["float16", "float32"]}, "xfail": {"a": ["float16", "float32"]}},
+    }

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from suite import charts, cli, report
+from suite import charts, cli, report, sweep_report
 from suite.results import ResultsError, read
 from tests.crafted import asv_folder, conformance_file, record
 
@@ -65,17 +65,22 @@ def assert_read_or_refused(capsys, path, args, where):
     return code, err
 
 
+def written(tmp_path, kind, document, reader):
+    """The run's file under results/<kind>/box/, and whether ``reader`` accepts it."""
+    path = tmp_path / "results" / kind / "box" / "20261130T000000Z-01234567.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document))
+    try:
+        reader(path)
+        return path, True
+    except ResultsError:
+        return path, False
+
+
 def test_every_field_of_a_conformance_run_is_checked_by_every_reader(tmp_path, capsys):
     tried, drawn = 0, set()
     for where, document in mutations(valid_run()):
-        path = tmp_path / "results" / "conformance" / "box" / "20261130T000000Z-01234567.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document))
-        try:
-            read(path)
-            valid = True
-        except ResultsError:
-            valid = False
+        path, valid = written(tmp_path, "conformance", document, read)
         for args in (["compare", path], ["coverage", path]):
             code, err = assert_read_or_refused(capsys, path, args, where)
             if not valid:
@@ -85,6 +90,45 @@ def test_every_field_of_a_conformance_run_is_checked_by_every_reader(tmp_path, c
             assert code == 2, where
         elif where not in drawn:  # one readable variant of each field through the report's tables
             drawn.add(where)
+            report.build(report.load_newest(tmp_path / "results"), tmp_path / "results")
+            charts._pyplot().close("all")
+        tried += 1
+    assert tried > 150
+
+
+def valid_sweep() -> dict:
+    accuracy = {"max_ulp": 2.0, "p99_ulp": 1.0, "median_ulp": 0.0, "max_rel": "inf"}
+    return {"schema": "opsuite.sweep/1", "created": "2026-11-30T00:00:00Z",
+            "machine": {"name": "box"}, "torch": {"version": "2.13.0"}, "commit": "0123456789abcdef",
+            "complete": True,
+            "backends": [{"name": "cpu", "device": "cpu", "available": True, "reason": None},
+                         {"name": "compile-cpu", "device": "cpu", "available": True, "reason": None}],
+            "records": [{"op": "linalg.det", "dtype": "float32", "backend": "cpu", "verdict": "works",
+                         "reference": "cpu, float64", "forward": {"accuracy": accuracy},
+                         "backward": {"verdict": "works", "accuracy": accuracy}, "duration_s": 0.5},
+                        {"op": "add", "dtype": "float16", "backend": "compile-cpu", "verdict": "raises",
+                         "known": "a reason", "message": "boom", "graph_breaks": 1, "forward": None}]}
+
+
+def test_every_field_of_a_sweep_is_checked_by_compare_and_report(tmp_path, capsys):
+    tried, drawn = 0, set()
+    for where, document in mutations(valid_sweep()):
+        path, valid = written(tmp_path, "sweep", document, sweep_report.read)
+        code, err = assert_read_or_refused(capsys, path, ["compare", path], where)
+        if not valid:
+            assert code == 2, where
+            code, err = assert_read_or_refused(capsys, path, ["report", "--results", tmp_path / "results"], where)
+            assert code == 2, where
+            tried += 1
+            continue
+        document = sweep_report.read(path)  # every readable variant through the report's tables
+        runs = [sweep_report.Sweep("box", path, document)]
+        for table in (sweep_report.counts(runs), sweep_report.differences(runs), sweep_report.atlas(document),
+                      sweep_report.against_inductor_lists(document),
+                      *(sweep_report.support_matrix(document, b) for b in ("cpu", "compile-cpu"))):
+            assert table is not None, where
+        if where.split(".")[0] not in drawn:  # and one of each top-level field through the report
+            drawn.add(where.split(".")[0])
             report.build(report.load_newest(tmp_path / "results"), tmp_path / "results")
             charts._pyplot().close("all")
         tried += 1

@@ -244,8 +244,25 @@ def test_a_crashed_cells_id_is_read_with_the_longest_backend_name_first():
 def test_list_names_the_entries_and_their_dtypes(tmp_path):
     result = opsuite(tmp_path, "sweep", "--list", "nn.functional.interp*")
     assert result.returncode == 0, result.stderr
-    names = [line.split()[0] for line in result.stdout.splitlines()]
+    lines = result.stdout.splitlines()
+    names = [line.split()[0] for line in lines[:-1]]
     assert "nn.functional.interpolate.bilinear" in names and "float32" in result.stdout
+    assert lines[-1].startswith(f"{len(names)} entries; cells (entry x dtype): ")
+
+
+def test_list_follows_ops_dtypes_and_backends(capsys):
+    from suite import cli
+
+    assert cli.main(["sweep", "--list", "--ops", "add,linalg.det", "--dtypes", "float32,int64",
+                     "--backend", "cpu", "--backend", "meta"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["add                                              cpu: int64 float32",
+                   "add                                              meta: int64 float32",
+                   "linalg.det                                       cpu: float32",
+                   "linalg.det                                       meta: float32",
+                   "2 entries; cells (entry x dtype): 3 on cpu, 3 on meta"]
+    assert cli.main(["sweep", "--list", "--backend", "nope"]) == 2
+    assert cli.main(["sweep", "--list", "--dtypes", "float33"]) == 2
 
 
 def test_a_second_run_reuses_every_cell_and_no_cache_runs_them_again(tmp_path):
@@ -292,12 +309,17 @@ def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
     from suite import sweep_report
 
     lists = tmp_path / "lists.json"
-    lists.write_text(json.dumps({"lists": {"cpu": {"xfail": {"add": ["float32"], "mul": ["int64"]},
-                                                   "skip": {"sub": ["float32"]}}}}))
+    lists.write_text(json.dumps({
+        "lists": {"cpu": {"xfail": {"add": ["float32"], "mul": ["int64"]}, "skip": {"sub": ["float32"]}}},
+        "tested_dtypes": ["float32", "int64"],
+        "entries": {"cpu": {"xfail": {"abs": ["float32", "bfloat16"]}}, "cuda": {"skip": {"neg": ["float32"]}}}}))
     doc = _document([(("add", "float32", "compile-cpu", "wrong"), 9), (("div", "float32", "compile-cpu", "raises"), 0),
                      (("mul", "int64", "compile-cpu", "works"), 0), (("sub", "float32", "compile-cpu", "skipped"), 0),
-                     (("add", "float32", "cpu", "works"), 0)])
+                     (("add", "float32", "cpu", "works"), 0), (("abs", "float32", "compile-cpu", "raises"), 0),
+                     (("abs", "bfloat16", "compile-cpu", "raises"), 0), (("neg", "float32", "compile-cpu", "works"), 0)])
     table = sweep_report.against_inductor_lists(doc, lists)
     found = {(r.op, r.dtype): (r._5, r._6) for r in table.itertuples()}
     assert found == {("add", "float32"): ("xfail", "both"), ("div", "float32"): ("-", "opsuite only"),
-                     ("mul", "int64"): ("xfail", "lists only")}
+                     ("mul", "int64"): ("xfail", "lists only"),
+                     ("abs", "float32"): ("xfail (OpInfo entry)", "both"),
+                     ("abs", "bfloat16"): ("-", "opsuite only (PyTorch's test does not run bfloat16)")}

@@ -70,13 +70,17 @@ bench: $(BIN)/opsuite
 	$(BIN)/asv run NEW --machine $(MACHINE)
 
 ## bench-history: asv over every commit that changed a benchmark (benchmarks/, suite/cases/,
-## suite/focal_loss/), in asv's own environments; commits measured before are skipped. One
+## suite/focal_loss/), in asv's own environments; commits measured before are skipped, and so
+## are commits from before suite/asv_suite.py, which the benchmarks import (nothing to run there). One
 ## asv run per commit: a run over several discovers the benchmarks (and their parameters, such
 ## as the focal-loss implementations) once, at one commit, and measures only those at the others.
+## Oldest first: each run rewrites results/asv/benchmarks.json, which the dashboard draws from,
+## and the newest commit's benchmarks (fused included) must be the ones left there.
 BENCHED := benchmarks suite/cases suite/focal_loss suite/asv_suite.py
 bench-history: $(BIN)/opsuite
 	$(BIN)/asv machine --yes $(MACHINE_ARGS)
-	for commit in $$(git log --format=%H -- $(BENCHED)); do \
+	for commit in $$(git log --reverse --format=%H -- $(BENCHED)); do \
+	  git cat-file -e $$commit:suite/asv_suite.py 2>/dev/null || continue; \
 	  $(BIN)/asv run "$$commit^!" --skip-existing-successful --machine $(MACHINE) || exit 1; done
 
 ## bench-quick: every asv benchmark once, in this venv, nothing saved (about 3.5 min here, 5 with a cold compile cache)

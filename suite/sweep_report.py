@@ -239,4 +239,7 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
                 by = "lists only" + (" (graph break: ran partly eagerly)" if r.graph_breaks else "")
             rows.append({"backend": name, "op": r.op, "dtype": r.dtype, "verdict": r.verdict,
                          "listed as": kind or MISSING, "found by": by})
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    order = table["found by"].map(lambda by: ("both", "opsuite", "lists").index(by.split()[0]))
+    return table.assign(_order=order).sort_values(["backend", "_order", "op", "dtype"]) \
+        .drop(columns="_order").reset_index(drop=True)

@@ -19,6 +19,19 @@ def test_help_explains_the_commands():
     assert sub.returncode == 0 and "--backend" in sub.stdout and "MODULE:OBJECT" in sub.stdout
 
 
+def test_version_and_help_answer_without_importing_torch():
+    from importlib import metadata
+
+    out = opsuite("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"opsuite {metadata.version('opsuite')}"
+    probe = ("import sys\nfrom suite import cli\n"
+             "for args in (['--help'], ['--version'], ['conformance', '--help'], ['sweep', '--help']):\n"
+             "    try:\n        cli.main(args)\n    except SystemExit:\n        pass\n"
+             "print('torch' in sys.modules, file=sys.stderr)")
+    checked = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert checked.stderr.strip().splitlines()[-1] == "False", checked.stderr
+
+
 def test_backends_lists_builtins_with_availability():
     out = opsuite("backends")
     assert out.returncode == 0

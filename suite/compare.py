@@ -332,7 +332,8 @@ def tables(inputs, baseline: str | None = None) -> list[Table]:
     if sweeps:
         found += [Table("sweep cells per verdict", sweep_report.counts(sweeps)),
                   Table("sweep cells whose verdict differs between machines or backends",
-                        sweep_report.differences(sweeps))]
+                        sweep_report.differences(sweeps)),
+                  Table(sweep_report.GAPS, sweep_report.accuracy_gaps(sweeps))]
     if timed:
         found += speed_tables(timed, baseline_of(timed, baseline))
     elif baseline is not None:

@@ -229,7 +229,8 @@ def build(inputs, root: Path, baseline: str | None = None) -> Report:
                     "(test/inductor/test_torchinductor_opinfo.py: skips and expected failures; "
                     "source in sweep/inductor_lists.json)", versus)], "markdown")]
         parts += ["", compare.render([Table("sweep cells whose verdict differs between machines "
-                                            "or backends", sweep_report.differences(sweeps))],
+                                            "or backends", sweep_report.differences(sweeps)),
+                                      Table(sweep_report.GAPS, sweep_report.accuracy_gaps(sweeps))],
                                      "markdown")]
     return Report("\n".join(parts) + "\n", charts)
 

@@ -5,7 +5,8 @@
 * accuracy atlas: per backend and floating dtype, the ops whose forward is least accurate
   (largest p99 error in ULPs against the reference), with the max and the relative error;
 * differences (for `opsuite compare`): the (op, dtype) cells whose verdict differs between
-  machine:backend columns.
+  machine:backend columns;
+* accuracy gaps: cells that work on two columns, one far less accurate than the other.
 """
 
 from __future__ import annotations
@@ -129,6 +130,49 @@ def differences(sweeps: list[Sweep]) -> pd.DataFrame:
         return pd.DataFrame(columns=["op", "dtype"])
     differ = cells.apply(lambda row: row.dropna().nunique() > 1, axis=1)
     return cells[differ].fillna(MISSING).reset_index()
+
+
+GAPS = ("sweep cells that work on two machines or backends, one at least 10 times less accurate "
+        "(max error in ULPs: at least 100; at least 10,000 where the cpu in the same dtype is the reference)")
+GAP_COLUMNS = ["op", "dtype", "pass", "less accurate", "max_ulp", "than", "its max_ulp", "times"]
+
+
+def accuracy_gaps(sweeps: list[Sweep], factor: float = 10.0, at_least: float = 100.0,
+                  at_least_against_cpu: float = 1e4) -> pd.DataFrame:
+    """The (op, dtype, forward or backward) cells that work on two machine:backend columns where
+    one's largest error, in ULPs of the result dtype, is at least ``factor`` times the other's
+    (an error under 1 ULP counts as 1) and at least ``at_least`` ULPs: where two devices both
+    "work", which is the less accurate. Where the reference is the cpu in the cell's own dtype
+    (float64, complex128), an error is a distance from the cpu's value, which is 0 for the cpu
+    itself and a few hundred ULPs for a reordered sum: there the floor is
+    ``at_least_against_cpu``. A column is compared only with columns that compared
+    at least as many samples: samples come in a fixed order, so those include its own, and the
+    gap cannot come from a sample the other column never ran (compile-* runs one by default)."""
+    rows = []
+    for s in sweeps:
+        for r in s.document["records"]:
+            for part in ("forward", "backward"):
+                result = r.get(part) or {}
+                accuracy = result.get("accuracy") or {}
+                verdict = r.get("verdict") if part == "forward" else result.get("verdict")
+                if verdict == "works" and not r.get("known") and accuracy.get("max_ulp") is not None:
+                    rows.append({"op": r["op"], "dtype": r["dtype"], "pass": part,
+                                 "column": f"{s.label}:{r['backend']}",
+                                 "max_ulp": _number(accuracy["max_ulp"]),
+                                 "floor": at_least_against_cpu if r.get("reference") == "cpu, same dtype"
+                                 else at_least,
+                                 "samples": result.get("samples_compared") or 0})
+    if not rows:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    cells = pd.DataFrame(rows)
+    pairs = cells.merge(cells, on=["op", "dtype", "pass"], suffixes=("", "_other"))
+    pairs = pairs[(pairs["column"] != pairs["column_other"]) & (pairs["samples_other"] >= pairs["samples"])]
+    pairs = pairs.assign(times=pairs["max_ulp"] / pairs["max_ulp_other"].clip(lower=1.0))
+    pairs = pairs[(pairs["times"] >= factor) & (pairs["max_ulp"] >= pairs["floor"])]
+    best = pairs.sort_values("max_ulp_other").drop_duplicates(["op", "dtype", "pass", "column"])
+    best = best.rename(columns={"column": "less accurate", "column_other": "than",
+                                "max_ulp_other": "its max_ulp"})
+    return best.sort_values("times", ascending=False)[GAP_COLUMNS].reset_index(drop=True)
 
 
 def atlas(document: dict, per_dtype: int = 5) -> pd.DataFrame:

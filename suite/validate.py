@@ -83,8 +83,9 @@ CELL = {
     "known": Optional(str),
     "message": Optional(TEXT_OR_NONE),
     "reference": Optional(TEXT_OR_NONE),
-    "forward": Optional(Either(({"accuracy": ACCURACY}, type(None)))),
-    "backward": Optional(Either(({"verdict": OneOf(VERDICTS), "accuracy": ACCURACY}, type(None)))),
+    "forward": Optional(Either(({"accuracy": ACCURACY, "samples_compared": Optional(int)}, type(None)))),
+    "backward": Optional(Either(({"verdict": OneOf(VERDICTS), "accuracy": ACCURACY,
+                                  "samples_compared": Optional(int)}, type(None)))),
     "graph_breaks": Optional(int),
     "duration_s": Optional(NUMBER),
 }

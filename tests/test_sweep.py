@@ -305,6 +305,35 @@ def test_differences_support_matrix_and_atlas_from_records():
     assert atlas[atlas["backend"] == "compile-cpu"]["op"].tolist() == ["add", "linalg.det"]
 
 
+def test_accuracy_gaps_name_the_far_less_accurate_of_two_working_columns():
+    from suite import sweep_report
+
+    def cell(op, backend, max_ulp, samples, verdict="works", dtype="float32"):
+        return {"op": op, "dtype": dtype, "backend": backend, "verdict": verdict,
+                "reference": "cpu, same dtype" if dtype == "float64" else "cpu, float64",
+                "forward": {"samples_compared": samples, "accuracy": {"p99_ulp": 1, "max_ulp": max_ulp,
+                                                                      "max_rel": 0.0}}}
+
+    doc = _document([])
+    doc["records"] = [cell("erf", "cpu", 0.7, 32), cell("erf", "compile-cpu", 1038.0, 1),
+                      cell("exp", "cpu", 0.5, 32), cell("exp", "compile-cpu", 99.0, 1),  # under 100
+                      cell("tan", "cpu", 20.0, 32), cell("tan", "compile-cpu", 150.0, 1),  # 7.5 times
+                      # the cpu's 400 may come from a sample compile-cpu never ran: not compared
+                      cell("kron", "cpu", 400.0, 32), cell("kron", "compile-cpu", 0.5, 1),
+                      cell("sub", "cpu", 0.5, 1), cell("sub", "compile-cpu", "inf", 1),
+                      cell("mul", "cpu", 0.5, 32), cell("mul", "compile-cpu", 5000.0, 1, verdict="wrong"),
+                      # float64: the cpu is the reference, a reordered sum is hundreds of ULPs from it
+                      cell("sum", "cpu", 0.0, 32, dtype="float64"),
+                      cell("sum", "compile-cpu", 500.0, 1, dtype="float64"),
+                      cell("hardsigmoid", "cpu", 0.0, 32, dtype="float64"),
+                      cell("hardsigmoid", "compile-cpu", 2.7e8, 1, dtype="float64")]
+    gaps = sweep_report.accuracy_gaps([sweep_report.Sweep("box", Path("x.json"), doc)])
+    assert gaps[["op", "less accurate", "than"]].values.tolist() == [
+        ["sub", "box:compile-cpu", "box:cpu"], ["hardsigmoid", "box:compile-cpu", "box:cpu"],
+        ["erf", "box:compile-cpu", "box:cpu"]]
+    assert gaps["times"].tolist()[2] == 1038.0
+
+
 def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
     from suite import sweep_report
 

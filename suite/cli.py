@@ -217,7 +217,8 @@ error (opsuite itself could not judge the cell: the message says why); skipped (
 A result is wrong beyond atol + rtol*|ref| (torch.testing's defaults for its dtype) plus
 twice the cpu's own error in that dtype. Each cell keeps its accuracy: max, p99 and median
 error in ULPs of the result dtype and the largest relative error, for the forward and,
-where the entry supports autograd, the backward.
+where the entry supports autograd, the backward, judged the same way: a cell whose forward
+works and whose backward does not takes the backward's verdict.
 
 Cells run as isolated cases, as conformance's; results stream to
 results/sweep/<machine>/ as opsuite.sweep/1 JSON. Arguments after -- go to pytest

@@ -5,6 +5,7 @@
     dtype = "*"                  # optional, default every dtype
     backend = "meta"             # a backend name, or a pattern
     verdict = "raises"           # what the cell does: raises, wrong, crashed or timed out
+                                 # (its backward's, where the forward works and the backward not)
     reason = "meta has no values, and nonzero's output shape depends on them"
 
 Strict, as conformance's: an entry that names cells of a run but explains none of them (they
@@ -17,6 +18,8 @@ import fnmatch
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from suite.validate import cell_verdict
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "sweep" / "known_divergences.toml"
 VERDICTS = ("raises", "wrong", "crashed", "timed out", "error")
@@ -64,10 +67,12 @@ def load(path: Path) -> list[Known]:
 
 
 def match(known: list[Known], rec: dict) -> Known | None:
-    """The entry that explains a cell that does not work as it does, or None."""
-    if rec.get("verdict") in ("works", "skipped"):
+    """The entry that explains a cell that does not work as it does (forward or backward:
+    suite.validate.cell_verdict), or None."""
+    verdict = cell_verdict(rec)
+    if verdict in ("works", "skipped"):
         return None
-    return next((k for k in known if k.names(rec) and k.verdict == rec["verdict"]), None)
+    return next((k for k in known if k.names(rec) and k.verdict == verdict), None)
 
 
 def stale(known: list[Known], recs: list[dict], entries: set[str] | None = None) -> list[Known]:

@@ -21,7 +21,7 @@ from suite import accuracy, isolation, opinfos, results, sweep_cache, sweep_know
 from suite.backends import BackendError, Selected, select
 from suite.isolation import Isolation
 from suite.machine import git_commit, machine_info, torch_info
-from suite.validate import VERDICTS
+from suite.validate import VERDICTS, cell_verdict
 
 SCHEMA = "opsuite.sweep/1"
 PROP = "opsuite.sweep"
@@ -273,7 +273,7 @@ class SweepRecorder:
         if self.is_worker:
             return
         recs = list(self.records.values())
-        unexpected = [r for r in recs if r["verdict"] not in ("works", "skipped") and "known" not in r]
+        unexpected = [r for r in recs if cell_verdict(r) not in ("works", "skipped") and "known" not in r]
         stopped = f"interrupted by {self.guard.signal}" if self.guard.signal else None
         if stopped is None and len(recs) < self.total:
             stopped = "stopped early"
@@ -329,16 +329,19 @@ def summary_lines(recs: list[dict], selected: list[Selected]) -> list[str]:
             lines.append(f"{name:<16} unavailable: {sel.reason}")
             continue
         mine = [r for r in recs if r["backend"] == name]
-        counts = [sum(r["verdict"] == v and "known" not in r for r in mine) for v in VERDICTS]
+        counts = [sum(cell_verdict(r) == v and "known" not in r for r in mine) for v in VERDICTS]
         lines.append(f"{name:<16}" + "".join(f"{c:>10,}" for c in counts)
                      + f"{sum('known' in r for r in mine):>10,}")
-    bad = [r for r in recs if r["verdict"] not in ("works", "skipped") and "known" not in r]
+    bad = [r for r in recs if cell_verdict(r) not in ("works", "skipped") and "known" not in r]
     if bad:
         lines.append("")
         lines.append(f"Cells that do not work ({len(bad)}; every one is in the results JSON):")
         for r in bad[:40]:
-            lines.append(f"  {r['backend']:<14} {r['op']:<36} {r['dtype']:<10} {r['verdict']:<9} "
-                         f"{(r.get('message') or '')[:90]}")
+            backward = r["verdict"] == "works"  # then it is the backward that does not
+            message = ("backward: " + (r["backward"].get("message") or "") if backward
+                       else r.get("message") or "")
+            lines.append(f"  {r['backend']:<14} {r['op']:<36} {r['dtype']:<10} {cell_verdict(r):<9} "
+                         f"{message[:90]}")
         if len(bad) > 40:
             lines.append(f"  ... and {len(bad) - 40} more")
     return lines

@@ -78,19 +78,21 @@ def family(op: str) -> str:
 
 
 def frame(document: dict) -> pd.DataFrame:
-    """One row per cell: op, family, dtype, backend, state (a verdict, or "known" for a known
-    divergence), and the forward's accuracy."""
+    """One row per cell: op, family, dtype, backend, verdict (the cell's, forward and backward
+    together: validate.cell_verdict), state (the verdict, or "known" for a known divergence),
+    forward (the forward's verdict), and the forward's accuracy."""
     rows = []
     for r in document["records"]:
         acc = (r.get("forward") or {}).get("accuracy") or {}
+        verdict = validate.cell_verdict(r)
         rows.append({"op": r.get("op"), "family": family(r.get("op") or ""), "dtype": r.get("dtype"),
-                     "backend": r.get("backend"), "verdict": r.get("verdict"),
-                     "state": "known" if r.get("known") else r.get("verdict"),
+                     "backend": r.get("backend"), "verdict": verdict, "forward": r.get("verdict"),
+                     "state": "known" if r.get("known") else verdict,
                      "p99_ulp": _number(acc.get("p99_ulp")), "max_ulp": _number(acc.get("max_ulp")),
                      "max_rel": _number(acc.get("max_rel")),
                      "backward": (r.get("backward") or {}).get("verdict"),
                      "graph_breaks": r.get("graph_breaks", 0)})
-    return pd.DataFrame(rows, columns=["op", "family", "dtype", "backend", "verdict", "state",
+    return pd.DataFrame(rows, columns=["op", "family", "dtype", "backend", "verdict", "forward", "state",
                                        "p99_ulp", "max_ulp", "max_rel", "backward", "graph_breaks"])
 
 
@@ -124,7 +126,8 @@ def differences(sweeps: list[Sweep]) -> pd.DataFrame:
         return pd.DataFrame()
     both = pd.concat(parts)
     backward = both["backward"].where(both["backward"].notna() & (both["backward"] != "works"))
-    both["state"] = both["state"] + ("; backward " + backward).fillna("")
+    forward = both["forward"].where(both["state"] != "known", "known")
+    both["state"] = forward + ("; backward " + backward).fillna("")
     cells = both.pivot_table(index=["op", "dtype"], columns="column", values="state", aggfunc="first")
     if cells.shape[1] < 2:
         return pd.DataFrame(columns=["op", "dtype"])
@@ -178,7 +181,7 @@ def accuracy_gaps(sweeps: list[Sweep], factor: float = 10.0, at_least: float = 1
 def atlas(document: dict, per_dtype: int = 5) -> pd.DataFrame:
     """The least accurate ops per backend and floating dtype, by p99 error in ULPs."""
     df = frame(document)
-    df = df[df["verdict"].isin(["works", "wrong"]) & df["p99_ulp"].notna() & (df["max_ulp"] > 0)
+    df = df[df["forward"].isin(["works", "wrong"]) & df["p99_ulp"].notna() & (df["max_ulp"] > 0)
             & df["dtype"].str.contains("float|complex|bfloat")]
     if df.empty:
         return pd.DataFrame(columns=["backend", "dtype", "op", "p99_ulp", "max_ulp", "max_rel"])

@@ -72,6 +72,16 @@ CONFORMANCE = {
 
 # a sweep cell: what compare and report read of it
 VERDICTS = ("works", "wrong", "raises", "crashed", "timed out", "error", "skipped")
+
+
+def cell_verdict(record: dict) -> str:
+    """A sweep cell's verdict, forward and backward together. A record's "verdict" is its
+    forward's; where the forward works and the backward does not (a wrong gradient, a backward
+    that raises), the cell does not work either, and takes the backward's verdict."""
+    backward = (record.get("backward") or {}).get("verdict")
+    if record.get("verdict") == "works" and backward not in (None, "works", "skipped"):
+        return backward
+    return record.get("verdict")
 ERROR = Either((NUMBER, OneOf(("inf",)), type(None)))  # an error figure; "inf" past the dtype's range
 ACCURACY = Optional(Either(({"max_ulp": ERROR, "p99_ulp": ERROR, "median_ulp": Optional(ERROR),
                              "max_rel": ERROR}, type(None))))

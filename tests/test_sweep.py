@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch.overrides import TorchFunctionMode
 
-from suite import accuracy, opinfos, sweep, sweep_known
+from suite import accuracy, opinfos, sweep, sweep_known, validate
 from suite.backends import Backend
 from suite.runner import Runner
 
@@ -101,6 +101,28 @@ class OffByMilli(Bend):
 
 class Raising(Bend):
     raises = True
+
+
+class _GradientOffByTenth(torch.autograd.Function):
+    """The identity forward; the backward scales the gradient by 1.1."""
+    @staticmethod
+    def forward(ctx, x):
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 1.1
+
+
+def _wrong_gradient(fn):
+    def call(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        return _GradientOffByTenth.apply(out) if isinstance(out, torch.Tensor) and out.requires_grad else out
+    return call
+
+
+# a backend whose forward is right and whose gradients are 10 % off (plugged in by the CLI test)
+WRONG_GRADIENT = Backend("wrong-gradient", "cpu", wrap=_wrong_gradient)
 
 
 def _cell(op, dtype, backend, limit=4):
@@ -220,6 +242,25 @@ def test_a_run_writes_one_sweep_file_and_a_crash_costs_only_its_cell(tmp_path):
     assert not list(tmp_path.glob("*.partial.jsonl"))
 
 
+def test_a_wrong_gradient_is_a_cell_that_does_not_work(tmp_path):
+    rec = _cell("mul", torch.float32, WRONG_GRADIENT, limit=2)
+    assert rec["verdict"] == "works" and rec["backward"]["verdict"] == "wrong", rec
+    assert validate.cell_verdict(rec) == "wrong"
+    out = tmp_path / "sweep.json"
+    result = opsuite(tmp_path, "sweep", "--ops", "mul", "--dtypes", "float32", "--samples", "2",
+                     "--backend", "tests.test_sweep:WRONG_GRADIENT", "--output", str(out))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "mul" in result.stdout and "wrong     backward: element" in result.stdout, result.stdout
+    known = tmp_path / "known.toml"
+    known.write_text('[[divergence]]\nop = "mul"\nbackend = "wrong-gradient"\nverdict = "wrong"\n'
+                     'reason = "its gradients are 10 % off"\n')
+    result = opsuite(tmp_path, "sweep", "--ops", "mul", "--dtypes", "float32", "--samples", "2",
+                     "--backend", "tests.test_sweep:WRONG_GRADIENT", "--known-divergences", str(known),
+                     "--output", str(tmp_path / "again.json"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((tmp_path / "again.json").read_text())["records"][0]["known"] == "its gradients are 10 % off"
+
+
 @pytest.mark.parametrize("args, message", [
     (["--ops", "add,no_such_op"], "opsuite: no OpInfo entry matches 'no_such_op'"),
     (["--ops", "atan2", "--dtypes", "complex64"], "opsuite: no cell to run"),
@@ -303,6 +344,19 @@ def test_differences_support_matrix_and_atlas_from_records():
     assert matrix.loc["torch", "float32"] == 0.0 and matrix.loc["linalg", "float32"] == 1.0
     atlas = sweep_report.atlas(doc)
     assert atlas[atlas["backend"] == "compile-cpu"]["op"].tolist() == ["add", "linalg.det"]
+
+
+def test_a_cell_whose_backward_does_not_work_is_counted_and_charted_as_not_working():
+    from suite import sweep_report
+
+    doc = _document([(("mul", "float16", "cpu", "works"), 0.5), (("mul", "float16", "compile-cpu", "works"), 0.5)])
+    doc["records"][1]["backward"] = {"verdict": "wrong", "message": "element 3 is ..."}
+    runs = [sweep_report.Sweep("box", Path("x.json"), doc)]
+    counts = sweep_report.counts(runs).set_index("backend")
+    assert counts.loc["compile-cpu", "wrong"] == 1 and counts.loc["compile-cpu", "works"] == 0
+    assert sweep_report.support_matrix(doc, "compile-cpu").loc["torch", "float16"] == 0.0
+    assert sweep_report.differences(runs)["box:compile-cpu"].tolist() == ["works; backward wrong"]
+    assert sweep_report.atlas(doc)["backend"].tolist() == ["compile-cpu", "cpu"]  # the forward's accuracy
 
 
 def test_accuracy_gaps_name_the_far_less_accurate_of_two_working_columns():

@@ -18,7 +18,10 @@ Two more things decide what that test expects, and both are recorded beside the 
 intersected: PyTorch's test never compiles bfloat16, int8, int16 or complex), and ``entries``,
 the skips and expected failures the OpInfo entries attach to it themselves
 (``DecorateInfo(unittest.skip(...), "TestInductorOpInfo", ...)``), read from the installed
-torch.  Command line:
+torch.  A third, ``tolerances``, is where the test accepts a divergence by loosening its
+comparison instead of listing it (``inductor_override_kwargs["cpu"]``: atol, rtol,
+grad_atol, ..., or ``assert_equal: False``), per device, op and dtype ("*": every dtype).
+Command line:
 ``python -m suite.inductor_lists FILE --source "pytorch/pytorch@<commit>" > out.json``.
 """
 
@@ -146,6 +149,40 @@ def parse_lists(source: str) -> dict:
     return _Reader().read(ast.parse(source))
 
 
+def tolerances(source: str) -> dict:
+    """{device: {op: {dtype name or "*": {setting: value}}}} from the test file's
+    ``inductor_override_kwargs[device] = {...}`` (and unconditional ``.update({...})``): keys
+    are an op's full name, or (name, dtype)."""
+    reader, found = _Reader(), {}
+    for stmt in ast.parse(source).body:  # module level only, as the lists
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            reader.assign(stmt.targets[0], stmt.value)
+            target, value = stmt.targets[0], stmt.value
+        elif (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+              and getattr(stmt.value.func, "attr", None) == "update" and len(stmt.value.args) == 1):
+            target, value = stmt.value.func.value, stmt.value.args[0]
+        else:
+            continue
+        where = reader.target(target)
+        if not (where and len(where) == 2 and where[1] == "override_kwargs" and isinstance(value, ast.Dict)):
+            continue
+        for key, settings in zip(value.keys, value.values):
+            op, dtype = key, None
+            if isinstance(key, ast.Tuple) and len(key.elts) == 2:
+                op, dtype = key.elts
+            dtypes = {"*"} if dtype is None else reader.dtypes(dtype)
+            if not (isinstance(op, ast.Constant) and isinstance(op.value, str) and dtypes):
+                continue
+            try:
+                settings = ast.literal_eval(settings)
+            except ValueError:
+                continue
+            for name in dtypes:
+                found.setdefault(where[0], {}).setdefault(op.value, {})[name] = settings
+    return {dev: {op: dict(sorted(ds.items())) for op, ds in sorted(ops.items())}
+            for dev, ops in sorted(found.items())}
+
+
 def dtypes_run(source: str) -> list[str] | None:
     """The dtypes the test runs at all: every ``allowed_dtypes = [...]`` or
     ``allowed_dtypes=[...]`` in the file, intersected (None if there is none)."""
@@ -213,7 +250,7 @@ def main(argv=None) -> int:
     try:
         with open(args.path, encoding="utf-8") as f:
             text = f.read()
-        lists, tested = parse_lists(text), dtypes_run(text)
+        lists, tested, loosened = parse_lists(text), dtypes_run(text), tolerances(text)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as e:
         print(f"inductor_lists: {args.path}: {e}".replace("\n", " "), file=sys.stderr)
         return 2
@@ -221,7 +258,7 @@ def main(argv=None) -> int:
 
     installed = metadata.version("torch")
     out = {"format": FORMAT, "source": args.source or args.path, "torch": args.torch or installed,
-           "lists": lists, "tested_dtypes": tested,
+           "lists": lists, "tested_dtypes": tested, "tolerances": loosened,
            "entries": entry_decorations(opinfos.database(), sorted(lists)), "entries_torch": installed}
     print(json.dumps(out, indent=1))
     return 0

@@ -240,6 +240,19 @@ def support_chart(document: dict, label: str):
 
 
 INDUCTOR_LISTS = Path(__file__).resolve().parent.parent / "sweep" / "inductor_lists.json"
+LOOSENING = ("atol", "rtol", "grad_atol", "grad_rtol")
+
+
+def _tolerance(settings: dict | None) -> str | None:
+    """How PyTorch's test loosens its comparison for a cell ("tolerance atol=1, rtol=0",
+    "values not compared"), or None where it does not."""
+    settings = settings or {}
+    if settings.get("assert_equal") is False:
+        return "values not compared"
+    shown = [f"{k}={settings[k]:g}" for k in LOOSENING if k in settings]
+    if settings.get("check_gradient") is False:
+        shown.append("gradient not checked")
+    return "tolerance " + ", ".join(shown) if shown else None
 FOUND = ("wrong", "raises", "crashed", "timed out", "error")
 
 
@@ -247,9 +260,10 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
     """For each compile-* backend of a sweep: the (op, dtype) cells that opsuite found not
     working, or that PyTorch's inductor OpInfo test skips or expects to fail on that device type
     (its lists, or the OpInfo entry's own decorations: "listed as" says which), and which of
-    the two found them ("both", "opsuite only", "lists only"). A cell in a dtype PyTorch's test
-    never runs is listed by nobody, and "found by" says so. Cells the sweep skipped, or did not
-    run, are not compared."""
+    the two found them ("both", "opsuite only", "lists only"). A wrong cell for which the test
+    loosens its comparison instead (atol, rtol, ...) is found by both, "listed as" its
+    tolerance. A cell in a dtype PyTorch's test never runs is listed by nobody, and "found by"
+    says so. Cells the sweep skipped, or did not run, are not compared."""
     columns = ["backend", "op", "dtype", "verdict", "listed as", "found by"]
     try:
         data = json.loads(Path(lists_file).read_text())
@@ -272,9 +286,12 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
                         for dtype in dtypes:
                             if tested is None or dtype in tested:
                                 listed.setdefault((op, dtype), kind + suffix)
+        loosened = (data.get("tolerances") or {}).get(device_type) or {}
         for r in df[(df["backend"] == name) & (df["verdict"] != "skipped")].itertuples():
             kind = listed.get((r.op, r.dtype))
             found = r.verdict in FOUND
+            if found and not kind and r.verdict == "wrong":
+                kind = _tolerance((loosened.get(r.op) or {}).get(r.dtype) or (loosened.get(r.op) or {}).get("*"))
             if not (found or kind):
                 continue
             if found and kind:

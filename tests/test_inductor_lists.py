@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import torch
 from torch.testing._internal.opinfo.core import DecorateInfo
 
-from suite.inductor_lists import FORMAT, dtypes_run, entry_decorations, main, parse_lists
+from suite.inductor_lists import FORMAT, dtypes_run, entry_decorations, main, parse_lists, tolerances
 
 SWEEP = Path(__file__).resolve().parent.parent / "sweep" / "inductor_lists.json"
 
@@ -89,6 +89,18 @@ def test_sweep_file_loads_and_has_a_cpu_list():
     assert all(dtypes and dtypes == sorted(dtypes) for ops in cpu.values() for dtypes in ops.values())
     assert data["tested_dtypes"] == ["bool", "float16", "float32", "float64", "int32", "int64"]
     assert "nonzero_static" in data["entries"]["cpu"]["xfail"]  # the entry's own expectedFailure
+
+
+def test_tolerances_the_test_loosens_are_read_per_device_op_and_dtype():
+    source = SOURCE + '''
+inductor_override_kwargs["cpu"].update({"empty": {"assert_equal": False}})
+if IS_ARM64:
+    inductor_override_kwargs["cpu"].update({("conv1d", f16): {"atol": 0.1}})
+inductor_override_kwargs["cuda"] = {("cumsum", f16): {"reference_in_float": True}}
+'''
+    assert tolerances(source) == {"cpu": {"empty": {"*": {"assert_equal": False}},
+                                          "softmax": {"float16": {"atol": 1e-4}}},
+                                  "cuda": {"cumsum": {"float16": {"reference_in_float": True}}}}
 
 
 def test_the_dtypes_the_test_runs_are_every_allowed_dtypes_intersected():

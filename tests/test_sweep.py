@@ -395,8 +395,12 @@ def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
     lists.write_text(json.dumps({
         "lists": {"cpu": {"xfail": {"add": ["float32"], "mul": ["int64"]}, "skip": {"sub": ["float32"]}}},
         "tested_dtypes": ["float32", "int64"],
-        "entries": {"cpu": {"xfail": {"abs": ["float32", "bfloat16"]}}, "cuda": {"skip": {"neg": ["float32"]}}}}))
+        "entries": {"cpu": {"xfail": {"abs": ["float32", "bfloat16"]}}, "cuda": {"skip": {"neg": ["float32"]}}},
+        "tolerances": {"cpu": {"exp": {"float32": {"atol": 1, "rtol": 0}}, "empty": {"*": {"assert_equal": False}},
+                               "cos": {"float32": {"reference_in_float": True}}}}}))
     doc = _document([(("add", "float32", "compile-cpu", "wrong"), 9), (("div", "float32", "compile-cpu", "raises"), 0),
+                     (("exp", "float32", "compile-cpu", "wrong"), 1), (("empty", "int64", "compile-cpu", "wrong"), 0),
+                     (("cos", "float32", "compile-cpu", "wrong"), 3),  # a wider reference loosens nothing
                      (("mul", "int64", "compile-cpu", "works"), 0), (("sub", "float32", "compile-cpu", "skipped"), 0),
                      (("add", "float32", "cpu", "works"), 0), (("abs", "float32", "compile-cpu", "raises"), 0),
                      (("abs", "bfloat16", "compile-cpu", "raises"), 0), (("neg", "float32", "compile-cpu", "works"), 0)])
@@ -405,4 +409,7 @@ def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
     assert found == {("add", "float32"): ("xfail", "both"), ("div", "float32"): ("-", "opsuite only"),
                      ("mul", "int64"): ("xfail", "lists only"),
                      ("abs", "float32"): ("xfail (OpInfo entry)", "both"),
-                     ("abs", "bfloat16"): ("-", "opsuite only (PyTorch's test does not run bfloat16)")}
+                     ("abs", "bfloat16"): ("-", "opsuite only (PyTorch's test does not run bfloat16)"),
+                     ("exp", "float32"): ("tolerance atol=1, rtol=0", "both"),
+                     ("empty", "int64"): ("values not compared", "both"),
+                     ("cos", "float32"): ("-", "opsuite only")}

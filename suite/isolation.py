@@ -9,6 +9,8 @@
   is ended with its worker `HARD_GRACE` seconds later. Either way: ``error``, "timed out".
 * torch's process-wide state is the same at the start of every case: what a case changed is
   put back and the case is an ``error`` of its backend (`suite.torch_state`).
+* The workers share the machine's CPUs: each runs torch with its share of them as intra-op
+  threads (`threads_per_worker`), not with all of them each.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 from suite import torch_state
 
@@ -75,6 +78,31 @@ def use_workers(config) -> None:
 
 def available_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# Where the user set these, torch takes its thread count from them and so does opsuite.
+THREAD_SETTINGS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def threads_per_worker(config) -> int | None:
+    """torch's intra-op threads in each of the run's worker processes: the CPUs shared among
+    the workers (at least one each). Each worker left to torch's default starts a thread per
+    CPU, and two workers on two CPUs then fight over them: the cpu + meta sweep took 26.6 min
+    on a 2-CPU machine that way and 6.5 min with one thread a worker. None where cases run in
+    the pytest process itself (-n 0) or where OMP_NUM_THREADS or MKL_NUM_THREADS chose."""
+    if any(os.environ.get(name) for name in THREAD_SETTINGS):
+        return None
+    if hasattr(config, "workerinput"):
+        workers = int(config.workerinput.get("workercount") or 0)
+    else:  # the controller, after xdist has turned -n auto into a number
+        workers = getattr(config.option, "numprocesses", None)
+        workers = workers if isinstance(workers, int) and getattr(config.option, "dist", "no") != "no" else 0
+    return max(1, available_cpus() // workers) if workers else None
+
+
+def case_threads(config) -> int:
+    """The intra-op thread count the run's cases have, for the results' header."""
+    return threads_per_worker(config) or torch.get_num_threads()
 
 
 def small_machine_compiles_in_process() -> None:
@@ -165,6 +193,9 @@ class Isolation:
         # Each worker writes the call it is making on the backend to a file of its own, so
         # that the record of a case that kills its worker still says which call did it.
         if self.is_worker:
+            threads = threads_per_worker(config)
+            if threads is not None:  # before any case: torch_state's baseline has this count
+                torch.set_num_threads(threads)
             folder = os.environ.get(CALLS_DIR)
             worker = os.environ.get("PYTEST_XDIST_WORKER")
             self.calls = Path(folder) / worker if folder and worker else None

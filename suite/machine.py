@@ -134,7 +134,9 @@ def machine_info() -> dict:
     return info
 
 
-def torch_info() -> dict:
+def torch_info(threads: int | None = None) -> dict:
+    """The torch build and its settings; ``threads``: the intra-op threads the run's cases have
+    where not this process's own (worker processes share the CPUs: suite.isolation)."""
     cuda = torch.backends.cuda
     return {
         "version": torch.__version__,
@@ -142,7 +144,7 @@ def torch_info() -> dict:
         "cuda": torch.version.cuda,
         "hip": torch.version.hip,
         "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
-        "threads": torch.get_num_threads(),
+        "threads": threads or torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
         "flags": {
             "tf32_matmul": cuda.matmul.allow_tf32,

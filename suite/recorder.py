@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from suite import divergences, keywords, matrix, results
+from suite import divergences, isolation, keywords, matrix, results
 from suite.backends import Selected
 from suite.isolation import DEFAULT_TIMEOUT
 from suite.machine import git_commit, machine_info, torch_info
@@ -270,7 +270,7 @@ class Recorder:
             "schema": results.SCHEMA,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.started)),
             "machine": machine_info(),
-            "torch": torch_info(),
+            "torch": torch_info(isolation.case_threads(self.config)),
             "commit": commit["commit"],
             "commit_dirty": commit["dirty"],
             "command": sys.argv,

@@ -2,10 +2,10 @@
 
 A cell's record is reused from an earlier sweep file in the same folder when its backend's key
 is the same: the machine, the torch build and its settings (torch.backends flags, TORCH* and
-TORCHINDUCTOR* environment variables), NumPy's version (NumPy refs), the sweep's own code (the
-modules that run and judge a cell), the backend, the samples per cell and whether the backward
-was compared. Built-in backends
-only: a plugged-in backend's code can change between runs without anything here knowing.
+TORCHINDUCTOR* environment variables, the cases' thread count), NumPy's version (NumPy refs),
+the sweep's own code (the modules that run and judge a cell), the backend, the samples per cell
+and whether the backward was compared. Built-in backends only: a plugged-in backend's code can
+change between runs without anything here knowing.
 Cells that crashed, timed out or errored are run again.
 """
 
@@ -24,8 +24,10 @@ JUDGING_CODE = ("sweep.py", "accuracy.py", "opinfos.py", "runner.py", "backends.
 NOT_REUSED = ("crashed", "timed out", "error")
 
 
-def key(selected, samples, backward: bool) -> str | None:
-    """The cache key of a backend's cells, or None (a plugged-in backend: never cached)."""
+def key(selected, samples, backward: bool, threads: int) -> str | None:
+    """The cache key of a backend's cells, or None (a plugged-in backend: never cached).
+    ``threads``: the cases' intra-op thread count (a reduction's order, and so its rounding,
+    can depend on it)."""
     if ":" in selected.selector and not selected.selector.startswith(("cuda:", "xpu:", "compile-")):
         return None
     import os
@@ -40,7 +42,7 @@ def key(selected, samples, backward: bool) -> str | None:
     environment = sorted((k, v) for k, v in os.environ.items() if k.startswith(("TORCH", "PYTORCH"))
                          and k != "TORCHINDUCTOR_COMPILE_THREADS")
     for part in (machine_name(), torch.__version__, torch.version.git_version,
-                 json.dumps(torch_info(), sort_keys=True, default=str), repr(environment),
+                 json.dumps(torch_info(threads), sort_keys=True, default=str), repr(environment),
                  numpy.__version__, selected.backend.name, str(selected.backend.device),
                  repr(samples), repr(backward)):
         digest.update(part.encode() + b"\0")

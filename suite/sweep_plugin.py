@@ -98,10 +98,15 @@ def _resolve(config) -> State:
         elif opt.output_dir:
             output = results.reserve(folder=Path(opt.output_dir), commit=git_commit()["commit"])
     state.output = output
-    state.cache_keys = {sel.backend.name: sweep_cache.key(sel, cells_samples(state, sel),
-                                                          not opt.sweep_no_backward)
-                        for sel in selected if sel.available}
     return state
+
+
+def cache_keys(config, state: State) -> dict[str, str | None]:
+    """Each available backend's cache key (suite.sweep_cache). Made once the worker count is
+    known (after xdist's -n auto): the cases' thread count depends on it."""
+    return {sel.backend.name: sweep_cache.key(sel, cells_samples(state, sel), not config.option.sweep_no_backward,
+                                              isolation.case_threads(config))
+            for sel in state.selected if sel.available}
 
 
 def _samples(text: str | None) -> int | None | str:
@@ -131,6 +136,7 @@ def pytest_cmdline_main(config):
 def pytest_configure(config):
     if STATE not in config.stash:
         config.stash[STATE] = _resolve(config)
+    config.stash[STATE].cache_keys = cache_keys(config, config.stash[STATE])
     guard = Isolation(config)
     guard.install_signal_handlers()
     config.pluginmanager.register(guard, "opsuite-isolation")
@@ -200,7 +206,7 @@ class SweepRecorder:
         return {
             "schema": SCHEMA,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s.started)),
-            "machine": machine_info(), "torch": torch_info() | {"git": torch.version.git_version},
+            "machine": machine_info(), "torch": torch_info(isolation.case_threads(self.config)) | {"git": torch.version.git_version},
             "commit": commit["commit"], "commit_dirty": commit["dirty"], "command": sys.argv,
             "backends": [{"name": x.backend.name, "device": str(x.backend.device), "selector": x.selector,
                           "available": x.available, "reason": x.reason} for x in s.selected],

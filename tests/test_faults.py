@@ -49,9 +49,11 @@ def specs(tmp_path):
     return tmp_path
 
 
-def opsuite(cwd, *args, timeout=300):
-    """`python -m suite ...` as a user runs it, with tests.faulty importable."""
-    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+def opsuite(cwd, *args, timeout=300, env=None):
+    """`python -m suite ...` as a user runs it, with tests.faulty importable (in ``env``, or
+    this process's environment)."""
+    env = os.environ if env is None else env
+    env = env | {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run([sys.executable, "-m", "suite", *args], cwd=cwd, env=env, text=True,
                           capture_output=True, timeout=timeout)
 

@@ -15,7 +15,8 @@ full name (name + "." + variant_test_name).
 
 Two more things decide what that test expects, and both are recorded beside the lists:
 ``tested_dtypes``, the dtypes it runs at all (every ``allowed_dtypes`` of the file,
-intersected: PyTorch's test never compiles bfloat16, int8, int16 or complex), and ``entries``,
+intersected: PyTorch's test never compiles bfloat16, int8, int16 or complex; ``tested_dtypes_by_op``
+names the few ops it runs in more, uint8 for the interpolate ops among them), and ``entries``,
 the skips and expected failures the OpInfo entries attach to it themselves
 (``DecorateInfo(unittest.skip(...), "TestInductorOpInfo", ...)``), read from the installed
 torch.  A third, ``tolerances``, is where the test accepts a divergence by loosening its
@@ -203,6 +204,34 @@ def dtypes_run(source: str) -> list[str] | None:
     return None if found is None else sorted(found)
 
 
+def dtypes_run_by_op(source: str) -> dict[str, list[str]]:
+    """The ops the test runs in more dtypes than ``dtypes_run``: those named in an
+    ``if op_name not in (...)`` whose body skips a dtype outside ``allowed_dtypes`` (uint8 for
+    the upsampling and interpolate ops, fill and full_like). They run in every dtype of the
+    widest ``allowed_dtypes`` of the file, {op full name: sorted dtype names}."""
+    reader, widest = _Reader(), set()
+    tree = ast.parse(source)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            reader.assign(stmt.targets[0], stmt.value)
+    for node in ast.walk(tree):
+        value = node.value if isinstance(node, ast.keyword) and node.arg == "allowed_dtypes" else None
+        if value is not None and (dtypes := reader.dtypes(value)) is not None:
+            widest |= dtypes
+    found = {}
+    for node in ast.walk(tree):
+        test = node.test if isinstance(node, ast.If) else None
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)
+                and isinstance(test.comparators[0], (ast.Tuple, ast.List, ast.Set))):
+            continue
+        names = [e.value for e in test.comparators[0].elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        guards_dtypes = any(isinstance(n, ast.Name) and n.id == "allowed_dtypes"
+                            for stmt in node.body for n in ast.walk(stmt))
+        if names and guards_dtypes:
+            found.update((name, sorted(widest)) for name in names)
+    return dict(sorted(found.items()))
+
+
 TEST = ("TestInductorOpInfo", "test_comprehensive")
 
 
@@ -251,6 +280,7 @@ def main(argv=None) -> int:
         with open(args.path, encoding="utf-8") as f:
             text = f.read()
         lists, tested, loosened = parse_lists(text), dtypes_run(text), tolerances(text)
+        tested_by_op = dtypes_run_by_op(text)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as e:
         print(f"inductor_lists: {args.path}: {e}".replace("\n", " "), file=sys.stderr)
         return 2
@@ -258,7 +288,7 @@ def main(argv=None) -> int:
 
     installed = metadata.version("torch")
     out = {"format": FORMAT, "source": args.source or args.path, "torch": args.torch or installed,
-           "lists": lists, "tested_dtypes": tested, "tolerances": loosened,
+           "lists": lists, "tested_dtypes": tested, "tested_dtypes_by_op": tested_by_op, "tolerances": loosened,
            "entries": entry_decorations(opinfos.database(), sorted(lists)), "entries_torch": installed}
     print(json.dumps(out, indent=1))
     return 0

@@ -271,6 +271,11 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
     except (OSError, ValueError, KeyError):
         return pd.DataFrame(columns=columns)
     tested = set(data.get("tested_dtypes") or []) or None  # None: every dtype
+    tested_by_op = {op: set(ds) for op, ds in (data.get("tested_dtypes_by_op") or {}).items()}
+
+    def runs(op, dtype) -> bool:  # whether PyTorch's test compiles the op in the dtype at all
+        wider = tested_by_op.get(op)
+        return tested is None or dtype in tested or (wider is not None and dtype in wider)
     df = frame(document)
     rows = []
     for b in document.get("backends", []):
@@ -284,7 +289,7 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
                 if kind in ("skip", "xfail", "xfail_gradient", "xfail_all_samples"):
                     for op, dtypes in ops.items():
                         for dtype in dtypes:
-                            if tested is None or dtype in tested:
+                            if runs(op, dtype):
                                 listed.setdefault((op, dtype), kind + suffix)
         loosened = (data.get("tolerances") or {}).get(device_type) or {}
         for r in df[(df["backend"] == name) & (df["verdict"] != "skipped")].itertuples():
@@ -297,8 +302,7 @@ def against_inductor_lists(document: dict, lists_file: Path = INDUCTOR_LISTS) ->
             if found and kind:
                 by = "both"
             elif found:
-                by = "opsuite only" + ("" if tested is None or r.dtype in tested
-                                       else f" (PyTorch's test does not run {r.dtype})")
+                by = "opsuite only" + ("" if runs(r.op, r.dtype) else f" (PyTorch's test does not run {r.dtype})")
             else:
                 by = "lists only" + (" (graph break: ran partly eagerly)" if r.graph_breaks else "")
             rows.append({"backend": name, "op": r.op, "dtype": r.dtype, "verdict": r.verdict,

@@ -394,7 +394,7 @@ def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
     lists = tmp_path / "lists.json"
     lists.write_text(json.dumps({
         "lists": {"cpu": {"xfail": {"add": ["float32"], "mul": ["int64"]}, "skip": {"sub": ["float32"]}}},
-        "tested_dtypes": ["float32", "int64"],
+        "tested_dtypes": ["float32", "int64"], "tested_dtypes_by_op": {"upsample": ["float32", "int64", "uint8"]},
         "entries": {"cpu": {"xfail": {"abs": ["float32", "bfloat16"]}}, "cuda": {"skip": {"neg": ["float32"]}}},
         "tolerances": {"cpu": {"exp": {"float32": {"atol": 1, "rtol": 0}}, "empty": {"*": {"assert_equal": False}},
                                "cos": {"float32": {"reference_in_float": True}}}}}))
@@ -403,7 +403,8 @@ def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
                      (("cos", "float32", "compile-cpu", "wrong"), 3),  # a wider reference loosens nothing
                      (("mul", "int64", "compile-cpu", "works"), 0), (("sub", "float32", "compile-cpu", "skipped"), 0),
                      (("add", "float32", "cpu", "works"), 0), (("abs", "float32", "compile-cpu", "raises"), 0),
-                     (("abs", "bfloat16", "compile-cpu", "raises"), 0), (("neg", "float32", "compile-cpu", "works"), 0)])
+                     (("abs", "bfloat16", "compile-cpu", "raises"), 0), (("neg", "float32", "compile-cpu", "works"), 0),
+                     (("upsample", "uint8", "compile-cpu", "raises"), 0), (("any", "uint8", "compile-cpu", "raises"), 0)])
     table = sweep_report.against_inductor_lists(doc, lists)
     found = {(r.op, r.dtype): (r._5, r._6) for r in table.itertuples()}
     assert found == {("add", "float32"): ("xfail", "both"), ("div", "float32"): ("-", "opsuite only"),
@@ -412,4 +413,6 @@ def test_compile_cells_are_set_against_pytorchs_inductor_lists(tmp_path):
                      ("abs", "bfloat16"): ("-", "opsuite only (PyTorch's test does not run bfloat16)"),
                      ("exp", "float32"): ("tolerance atol=1, rtol=0", "both"),
                      ("empty", "int64"): ("values not compared", "both"),
-                     ("cos", "float32"): ("-", "opsuite only")}
+                     ("cos", "float32"): ("-", "opsuite only"),
+                     ("upsample", "uint8"): ("-", "opsuite only"),  # the test runs uint8 for it alone
+                     ("any", "uint8"): ("-", "opsuite only (PyTorch's test does not run uint8)")}

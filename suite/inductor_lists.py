@@ -204,6 +204,10 @@ def dtypes_run(source: str) -> list[str] | None:
     return None if found is None else sorted(found)
 
 
+def _not_in(node) -> bool:
+    return isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.NotIn)
+
+
 def dtypes_run_by_op(source: str) -> dict[str, list[str]]:
     """The ops the test runs in more dtypes than ``dtypes_run``: those named in an
     ``if op_name not in (...)`` whose body skips a dtype outside ``allowed_dtypes`` (uint8 for
@@ -221,12 +225,13 @@ def dtypes_run_by_op(source: str) -> dict[str, list[str]]:
     found = {}
     for node in ast.walk(tree):
         test = node.test if isinstance(node, ast.If) else None
-        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)
+        if not (_not_in(test) and isinstance(test.left, ast.Name)
                 and isinstance(test.comparators[0], (ast.Tuple, ast.List, ast.Set))):
-            continue
+            continue  # not `if op_name not in ("a", "b"):`
         names = [e.value for e in test.comparators[0].elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-        guards_dtypes = any(isinstance(n, ast.Name) and n.id == "allowed_dtypes"
-                            for stmt in node.body for n in ast.walk(stmt))
+        guards_dtypes = any(_not_in(n) and isinstance(n.comparators[0], ast.Name)
+                            and n.comparators[0].id == "allowed_dtypes"
+                            for stmt in node.body for n in ast.walk(stmt))  # `if dtype not in allowed_dtypes`
         if names and guards_dtypes:
             found.update((name, sorted(widest)) for name in names)
     return dict(sorted(found.items()))

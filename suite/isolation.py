@@ -84,20 +84,44 @@ def available_cpus() -> int:
 THREAD_SETTINGS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+THREADS = pytest.StashKey[object]()
+
+
 def threads_per_worker(config) -> int | None:
-    """torch's intra-op threads in each of the run's worker processes: the CPUs shared among
-    the workers (at least one each). Each worker left to torch's default starts a thread per
-    CPU, and two workers on two CPUs then fight over them: the cpu + meta sweep took 26.6 min
-    on a 2-CPU machine that way and 6.5 min with one thread a worker. None where cases run in
-    the pytest process itself (-n 0) or where OMP_NUM_THREADS or MKL_NUM_THREADS chose."""
+    """torch's intra-op threads in each of the run's worker processes: the threads torch would
+    give one process (a thread per core) shared among the workers, at least one each. Left to
+    torch, every worker starts a thread per core, and two workers on two cores fight over them:
+    the cpu + meta sweep took 26.6 min on a 2-core machine that way and 7.1 min with one thread
+    a worker. None where cases run in the pytest process itself (-n 0, no xdist) or where
+    OMP_NUM_THREADS or MKL_NUM_THREADS chose. Worked out once per run, before any worker sets
+    its count: the controller (for the results' header and the sweep's cache key) and the
+    workers must agree."""
+    if THREADS not in config.stash:
+        config.stash[THREADS] = _threads_per_worker(config)
+    return config.stash[THREADS]
+
+
+def _threads_per_worker(config) -> int | None:
     if any(os.environ.get(name) for name in THREAD_SETTINGS):
         return None
+    workers = _workers(config)
+    cores = min(available_cpus(), torch.get_num_threads())  # torch's default: physical cores
+    return max(1, cores // workers) if workers else None
+
+
+def _workers(config) -> int:
+    """How many worker processes xdist starts (0: none), counted as xdist counts them: -n with
+    --maxprocesses, or the --tx specs (xdist has turned -n auto into them by now)."""
     if hasattr(config, "workerinput"):
-        workers = int(config.workerinput.get("workercount") or 0)
-    else:  # the controller, after xdist has turned -n auto into a number
-        workers = getattr(config.option, "numprocesses", None)
-        workers = workers if isinstance(workers, int) and getattr(config.option, "dist", "no") != "no" else 0
-    return max(1, available_cpus() // workers) if workers else None
+        return int(config.workerinput.get("workercount") or 0)
+    if getattr(config.option, "dist", "no") == "no" or not getattr(config.option, "tx", None):
+        return 0
+    try:
+        from xdist.workermanage import parse_tx_spec_config
+
+        return len(parse_tx_spec_config(config))
+    except (ImportError, pytest.UsageError):
+        return 0
 
 
 def case_threads(config) -> int:

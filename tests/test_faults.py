@@ -53,7 +53,7 @@ def opsuite(cwd, *args, timeout=300, env=None):
     """`python -m suite ...` as a user runs it, with tests.faulty importable (in ``env``, or
     this process's environment)."""
     env = os.environ if env is None else env
-    env = env | {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = env | {"PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])}
     return subprocess.run([sys.executable, "-m", "suite", *args], cwd=cwd, env=env, text=True,
                           capture_output=True, timeout=timeout)
 

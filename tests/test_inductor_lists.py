@@ -117,6 +117,7 @@ def test_the_ops_excepted_from_the_narrower_dtypes_run_in_the_widest():
     widest = ["bool", "float16", "float32", "float64", "int64", "uint8"]
     assert dtypes_run_by_op(SOURCE) == {"fill": widest, "nn.functional.interpolate.bilinear": widest}
     assert dtypes_run_by_op("if op_name not in ('a',):\n    pass") == {}  # guards no dtype
+    assert dtypes_run_by_op("if op_name not in ('a',):\n    allowed_dtypes.append(u8)") == {}
 
 
 class _Entry(SimpleNamespace):

@@ -266,9 +266,13 @@ class SweepRecorder:
         self.next_progress = elapsed + 30
         left = elapsed / done * (self.total - done) if done else 0
         tr = self.config.pluginmanager.getplugin("terminalreporter")
-        if tr is not None:
-            tr.write_line(f"opsuite sweep: {done:,} of {self.total:,} cells ({done / max(self.total, 1):.0%}) "
-                          f"in {_duration(elapsed)}" + (f", about {_duration(left)} left" if done < self.total else ""))
+        if tr is None:
+            return
+        line = f"opsuite sweep: {done:,} of {self.total:,} cells ({done / max(self.total, 1):.0%}) in {_duration(elapsed)}"
+        if done < self.total:
+            last = last_cells(self.guard.started, self.records, self.total - done, self.state)
+            line += f"; still running: {last}" if last else f", about {_duration(left)} left"
+        tr.write_line(line)
 
     def stale(self) -> list[sweep_known.Known]:
         names = {opinfos.full_name(op) for op in opinfos.database()}
@@ -351,6 +355,18 @@ def summary_lines(recs: list[dict], selected: list[Selected]) -> list[str]:
         if len(bad) > 40:
             lines.append(f"  ... and {len(bad) - 40} more")
     return lines
+
+
+def last_cells(started: dict[str, float], finished, left: int, state: State, now: float | None = None) -> str | None:
+    """The cells still running, with how long each has run, once every cell left has started
+    (the average then says nothing: one slow cell can take minutes); None before that."""
+    running = [n for n in started if n not in finished]
+    if not running or len(running) < left:
+        return None
+    now = time.monotonic() if now is None else now
+    named = [(now - started[n], _from_nodeid(n, state)) for n in running]
+    return ", ".join(f"{c['op']} {c['dtype']} on {c['backend']} ({_duration(t)})"
+                     for t, c in sorted(named, key=lambda x: -x[0]))
 
 
 def _from_nodeid(nodeid: str, state: State) -> dict:

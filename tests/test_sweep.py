@@ -282,6 +282,21 @@ def test_a_crashed_cells_id_is_read_with_the_longest_backend_name_first():
         {"op": "add", "dtype": "float32", "backend": "compile-cpu"}
 
 
+def test_progress_names_the_last_cells_still_running_instead_of_an_estimate():
+    from suite.backends import Selected
+    from suite.sweep_plugin import State, last_cells
+
+    state = State([Selected(Backend("cpu", "cpu"), "cpu"), Selected(Backend("meta", "meta"), "meta")],
+                  None, None, "default", [], Path("k.toml"), None)
+    cell = "sweep_cells.py::test_cell[{}]".format
+    started = {cell("abs-float32-cpu"): 0.0, cell("grid_sampler_3d-float16-cpu"): 10.0,
+               cell("add-int64-meta"): 95.0}
+    finished = {cell("abs-float32-cpu"): {}}
+    assert last_cells(started, finished, 3, state, now=100.0) is None  # one cell has not started
+    assert last_cells(started, finished, 2, state, now=100.0) == \
+        "grid_sampler_3d float16 on cpu (1 min 30 s), add int64 on meta (5 s)"
+
+
 def test_list_names_the_entries_and_their_dtypes(tmp_path):
     result = opsuite(tmp_path, "sweep", "--list", "nn.functional.interp*")
     assert result.returncode == 0, result.stderr

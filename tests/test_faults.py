@@ -187,7 +187,10 @@ def test_z_blocks(run):
     pathlib.Path("started").touch()
     time.sleep(600)
 ''')
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    # temporary files in the test's own folder: a run killed with SIGKILL cannot remove its own
+    tmp = specs / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env = os.environ | {"PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
     proc = subprocess.Popen([sys.executable, "-m", "suite", "conformance", "--output", str(out),
                              "--", "test_specs.py", "test_slow.py", "-n", "1", *args],
                             cwd=specs, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -23,8 +23,10 @@ def database() -> tuple:
     try:
         from torch.testing._internal.common_methods_invocations import op_db
     except Exception as error:  # not public API: a torch without it cannot sweep
+        missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+        hint = f"; `pip install {missing}` may be all it needs" if missing and "." not in missing else ""
         raise SweepError(f"this torch ({torch.__version__}) has no usable OpInfo database "
-                         f"(torch.testing._internal: {type(error).__name__}: {error})") from None
+                         f"(torch.testing._internal: {type(error).__name__}: {error}){hint}") from None
     return tuple(op_db)
 
 

@@ -184,14 +184,20 @@ def tolerances(source: str) -> dict:
             for dev, ops in sorted(found.items())}
 
 
+def _abbreviations(tree) -> _Reader:
+    """A reader that knows the file's own module-level names (f32 = torch.float32, dtype sets)."""
+    reader = _Reader()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            reader.assign(stmt.targets[0], stmt.value)
+    return reader
+
+
 def dtypes_run(source: str) -> list[str] | None:
     """The dtypes the test runs at all: every ``allowed_dtypes = [...]`` or
     ``allowed_dtypes=[...]`` in the file, intersected (None if there is none)."""
-    reader, found = _Reader(), None
     tree = ast.parse(source)
-    for stmt in tree.body:  # the file's own abbreviations first (f32 = torch.float32)
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            reader.assign(stmt.targets[0], stmt.value)
+    reader, found = _abbreviations(tree), None
     for node in ast.walk(tree):
         value = None
         if isinstance(node, ast.keyword) and node.arg == "allowed_dtypes":
@@ -213,11 +219,8 @@ def dtypes_run_by_op(source: str) -> dict[str, list[str]]:
     ``if op_name not in (...)`` whose body skips a dtype outside ``allowed_dtypes`` (uint8 for
     the upsampling and interpolate ops, fill and full_like). They run in every dtype of the
     widest ``allowed_dtypes`` of the file, {op full name: sorted dtype names}."""
-    reader, widest = _Reader(), set()
     tree = ast.parse(source)
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            reader.assign(stmt.targets[0], stmt.value)
+    reader, widest = _abbreviations(tree), set()
     for node in ast.walk(tree):
         value = node.value if isinstance(node, ast.keyword) and node.arg == "allowed_dtypes" else None
         if value is not None and (dtypes := reader.dtypes(value)) is not None:

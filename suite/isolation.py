@@ -82,9 +82,7 @@ def available_cpus() -> int:
 
 # Where the user set these, torch takes its thread count from them and so does opsuite.
 THREAD_SETTINGS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-THREADS = pytest.StashKey[object]()
+THREADS = pytest.StashKey["int | None"]()  # a run's threads_per_worker, worked out once
 
 
 def threads_per_worker(config) -> int | None:

@@ -137,6 +137,20 @@ def test_a_correct_backend_works_with_its_accuracy_recorded():
     assert rec["backward"]["verdict"] == "works"
 
 
+def test_the_reference_is_cpu_float64_else_the_numpy_ref_else_the_cpu_in_the_same_dtype():
+    from types import SimpleNamespace
+
+    no_float64 = {torch.float16, torch.float32}
+    with_ref = SimpleNamespace(supported_dtypes=lambda device: no_float64, ref=lambda *a: None)
+    without = SimpleNamespace(supported_dtypes=lambda device: no_float64, ref=None)
+    add = opinfos.select(["add"])[0]
+    assert sweep.reference_kind(add, torch.float16) == "cpu, float64"
+    assert sweep.reference_kind(with_ref, torch.float16) == "numpy ref"
+    assert sweep.reference_kind(without, torch.float16) == "cpu, same dtype"
+    assert sweep.reference_kind(add, torch.float64) == sweep.reference_kind(add, torch.int32) == "cpu, same dtype"
+    assert _cell("broadcast_shapes", torch.float32, Backend("cpu", "cpu"))["reference"] == "numpy ref"
+
+
 def test_meta_compares_shapes_and_dtypes_only():
     rec = _cell("add", torch.float32, Backend("meta", "meta"))
     assert rec["verdict"] == "works" and rec["values_not_compared"] == "meta has no values"
@@ -240,6 +254,21 @@ def test_a_run_writes_one_sweep_file_and_a_crash_costs_only_its_cell(tmp_path):
     assert cells[("add", "segfault")]["verdict"] == "works"
     assert "argmax" in result.stdout and "crashed" in result.stdout
     assert not list(tmp_path.glob("*.partial.jsonl"))
+
+
+def test_a_cell_past_the_time_limit_is_timed_out_and_one_with_nothing_to_compare_is_skipped(tmp_path):
+    out = tmp_path / "sweep.json"
+    result = opsuite(tmp_path, "sweep", "--ops", "argmax,jiterator_unary", "--dtypes", "float32",
+                     "--backend", "cpu", "--backend", "tests.faulty:SLOW", "--backend", "tests.faulty:HANG",
+                     "--output", str(out), "--", "--timeout", "3")
+    assert result.returncode == 1, result.stdout + result.stderr
+    cells = {(r["op"], r["backend"]): r for r in json.loads(out.read_text())["records"]}
+    for backend in ("slow", "hang"):  # Python sleeping; native code holding the GIL
+        assert cells["argmax", backend]["verdict"] == "timed out", cells["argmax", backend]
+        assert "timed out after 3 s" in cells["argmax", backend]["message"]
+    assert cells["argmax", "cpu"]["verdict"] == "works"
+    skipped = cells["jiterator_unary", "cpu"]  # CUDA-only: it raises on the cpu too
+    assert skipped["verdict"] == "skipped" and skipped["message"] == "every sample raises on the cpu too"
 
 
 def test_a_wrong_gradient_is_a_cell_that_does_not_work(tmp_path):

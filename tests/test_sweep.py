@@ -151,6 +151,20 @@ def test_the_reference_is_cpu_float64_else_the_numpy_ref_else_the_cpu_in_the_sam
     assert _cell("broadcast_shapes", torch.float32, Backend("cpu", "cpu"))["reference"] == "numpy ref"
 
 
+def test_an_entry_whose_samples_cannot_be_built_is_skipped_with_the_reason():
+    from types import SimpleNamespace
+
+    def sample_inputs(device, dtype, requires_grad=False):
+        raise RuntimeError("needs a newer scipy")
+        yield
+
+    broken = SimpleNamespace(name="broken", variant_test_name="", supported_dtypes=lambda device: {torch.float32},
+                             ref=None, sample_inputs=sample_inputs)
+    rec = sweep.evaluate(broken, torch.float32, Runner(Backend("cpu", "cpu")), limit=4)
+    assert rec["verdict"] == "skipped"
+    assert rec["message"] == "its samples could not be built (RuntimeError: needs a newer scipy)"
+
+
 def test_meta_compares_shapes_and_dtypes_only():
     rec = _cell("add", torch.float32, Backend("meta", "meta"))
     assert rec["verdict"] == "works" and rec["values_not_compared"] == "meta has no values"
@@ -269,6 +283,35 @@ def test_a_cell_past_the_time_limit_is_timed_out_and_one_with_nothing_to_compare
     assert cells["argmax", "cpu"]["verdict"] == "works"
     skipped = cells["jiterator_unary", "cpu"]  # CUDA-only: it raises on the cpu too
     assert skipped["verdict"] == "skipped" and skipped["message"] == "every sample raises on the cpu too"
+
+
+def test_by_default_a_run_lands_in_a_new_file_under_results_sweep_machine(tmp_path):
+    from suite.machine import machine_name
+
+    # results/ of the current folder, as where opsuite is installed, not of this checkout
+    script = ("import pathlib, suite.results as r; r.results_root = lambda: pathlib.Path.cwd() / 'results'; "
+              "from suite.cli import main; raise SystemExit(main(['sweep', '--ops', 'add', '--dtypes', 'float32', "
+              "'--no-backward']))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    (written,) = (tmp_path / "results" / "sweep" / machine_name()).glob("*.json")
+    assert f"results: {written}" in result.stdout
+
+
+def test_conformance_runs_without_the_opinfo_database(tmp_path):
+    # torch.testing._internal is not public API: only the sweep may need it
+    script = (
+        "import sys\n"
+        "for name in ('torch.testing._internal.common_methods_invocations', 'torch.testing._internal.opinfo'):\n"
+        "    sys.modules[name] = None  # importing them fails\n"
+        "import pytest\n"
+        f"sys.exit(pytest.main(['-p', 'suite.plugin', '-p', 'no:cacheprovider', '-n', '0', '-q', '--backend', 'cpu',"
+        f" '--backend', 'meta', '--output', {str(tmp_path / 'run.json')!r}, {str(ROOT / 'conformance')!r}]))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=600, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert json.loads((tmp_path / "run.json").read_text())["complete"] is True
 
 
 def test_a_wrong_gradient_is_a_cell_that_does_not_work(tmp_path):
